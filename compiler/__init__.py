@@ -1,0 +1,1 @@
+"""qtc front ends, drivers and back ends."""

@@ -1,0 +1,104 @@
+"""`qtc-opt`: xDSL's opt driver with qtc's dialects, passes and pipeline aliases.
+
+User mistakes (bad IR, a failing pass, a malformed pipeline) print one diagnostic and exit 1
+without a traceback; `-o FILE` is written only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+
+from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
+from xdsl.xdsl_opt_main import xDSLOptMain
+
+from qtc.dialects import get_all_dialects
+from qtc.passes import get_all_passes
+
+
+class _DeferredOutput(io.StringIO):
+    """An output buffer that survives the driver's `close()`, so it can be written at the end."""
+
+    def close(self) -> None:
+        pass
+
+
+class QtcOptMain(xDSLOptMain):
+    version_format = "qtc-opt (xdsl {xdsl_version})"
+
+    def register_all_dialects(self) -> None:
+        super().register_all_dialects()
+        for name, factory in get_all_dialects().items():
+            self.ctx.register_dialect(name, factory)
+
+    def register_all_passes(self) -> None:
+        super().register_all_passes()
+        for name, factory in get_all_passes().items():
+            self.register_pass(name, factory)
+
+    def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
+        super().register_all_arguments(arg_parser)
+        arg_parser.add_argument(
+            "--list-passes",
+            action="store_true",
+            help="print qtc's passes with their one-line summaries and exit",
+        )
+
+    def prepare_output(self):
+        if self.args.output_file is None:
+            return sys.stdout
+        self._deferred = _DeferredOutput()
+        return self._deferred
+
+    def run(self) -> None:
+        if self.args.list_passes:
+            print(list_passes())
+            return
+        super().run()
+        if self.args.output_file is not None:
+            write_atomically(self.args.output_file, self._deferred.getvalue())
+
+
+def list_passes() -> str:
+    """One line per qtc pass: its name and the first line of its docstring."""
+    lines = []
+    for name, factory in sorted(get_all_passes().items()):
+        doc = (factory().__doc__ or "").strip().splitlines()
+        lines.append(f"{name:24} {doc[0] if doc else ''}")
+    return "\n".join(lines)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder, then rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qtc-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(args: list[str] | None = None) -> int:
+    try:
+        QtcOptMain(description="qtc modular optimizer driver", args=args).run()
+    except (ParseError, DiagnosticException) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except ArgSpecParseError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

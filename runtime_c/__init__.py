@@ -1,0 +1,1 @@
+"""Hand-written C that generated models include (fixed-point helpers and kernels)."""

@@ -7,4 +7,22 @@ from xdsl.passes import ModulePass
 
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> factory that imports the pass lazily (as xDSL's registry does)."""
-    return {}
+
+    def get_fold_batch_norm():
+        from qtc.passes.fold_batch_norm import FoldBatchNormPass
+
+        return FoldBatchNormPass
+
+    def get_fuse_activations():
+        from qtc.passes.fuse_activations import FuseActivationsPass
+
+        return FuseActivationsPass
+
+    return {
+        "fold-batch-norm": get_fold_batch_norm,
+        "fuse-activations": get_fuse_activations,
+    }
+
+
+FLOAT_PIPELINE = "fold-batch-norm,fuse-activations"
+"""What every build runs first: the float graph in the form the back ends expect."""

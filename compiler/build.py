@@ -1,0 +1,96 @@
+"""`qtc compile`: a Keras model to `OUT/` (C sources, final IR, report), written atomically.
+
+The output folder is assembled in a temporary sibling folder and renamed into place only
+when every step succeeded, so an error never leaves a half-written `OUT/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from importlib import resources
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import PassPipeline
+
+from qtc.compiler.emit_c import generate_c
+from qtc.compiler.errors import QtcError, UsageError
+from qtc.compiler.keras_frontend import import_keras
+from qtc.compiler.report import layer_table
+from qtc.compiler.textual_ir import make_context, print_module
+from qtc.passes import FLOAT_PIPELINE, get_all_passes
+
+
+def run_pipeline(module: ModuleOp, pipeline: str, ctx: Context | None = None) -> None:
+    """Apply a comma-separated pass pipeline (qtc-opt syntax) to `module` in place."""
+    PassPipeline.parse_spec(get_all_passes(), pipeline).apply(ctx or make_context(), module)
+    module.verify()
+
+
+def runtime_file(name: str) -> str:
+    return resources.files("qtc.runtime_c").joinpath(name).read_text()
+
+
+def write_output_dir(out_dir: str, files: dict[str, str]) -> None:
+    """Create `out_dir` holding exactly `files`, replacing an earlier qtc output folder."""
+    out_dir = os.path.abspath(out_dir)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise QtcError(f"{out_dir}: the output path is a file; give a folder path with -o")
+    parent = os.path.dirname(out_dir)
+    if not os.path.isdir(parent):
+        raise QtcError(f"{out_dir}: the parent folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise QtcError(f"{out_dir}: the folder {parent} is not writable")
+    staging = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(out_dir)}.")
+    try:
+        for name, text in files.items():
+            with open(os.path.join(staging, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        if os.path.isdir(out_dir):
+            retired = staging + ".old"
+            os.rename(out_dir, retired)
+            os.rename(staging, out_dir)
+            shutil.rmtree(retired)
+        else:
+            os.rename(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def compile_model(
+    model_or_path,
+    out_dir: str,
+    *,
+    bits: str = "float",
+    name: str = "model",
+) -> dict:
+    """Compile a Keras model (object or file) into `out_dir`; returns the report."""
+    if bits != "float":
+        raise UsageError(f"--bits {bits}: integer builds are not available yet; use --float")
+    module = import_keras(model_or_path)
+    run_pipeline(module, FLOAT_PIPELINE)
+    sources, emitter = generate_c(module, name)
+    layers = layer_table(module)
+    report = {
+        "model": name,
+        "source": str(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else name,
+        "bits": bits,
+        "params": sum(row["params"] for row in layers),
+        "macs": sum(row["macs"] for row in layers),
+        "layers": layers,
+        "ram": {
+            "arena_bytes": emitter.arena_bytes,
+            "lower_bound_bytes": emitter.arena_lower_bound,
+        },
+    }
+    files = dict(sources)
+    for header in emitter.runtime_headers():
+        files[header] = runtime_file(header)
+    files["model.mlir"] = print_module(module)
+    files["report.json"] = json.dumps(report, indent=2) + "\n"
+    write_output_dir(out_dir, files)
+    return report

@@ -1,0 +1,126 @@
+"""`qtc`: the user-facing command.
+
+    qtc compile MODEL.keras --float -o OUT        Keras model -> OUT/model.c, model.h, model.mlir, report.json
+    qtc run MODEL.mlir --input X.npz -o Y.npz     run a module at any stage on numpy data
+
+Every user mistake ends in one `error: ...` line on stderr and a non-zero exit code; outputs
+are written through a temporary file and renamed, so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import zipfile
+
+import numpy as np
+from xdsl.utils.exceptions import DiagnosticException, ParseError
+
+from qtc.compiler.errors import QtcError
+
+
+def load_npz(path: str, what: str) -> dict[str, np.ndarray]:
+    """All arrays of an `.npz` file, with a clear error for a missing or malformed file."""
+    if not os.path.isfile(path):
+        raise QtcError(f"{path}: {what} file not found")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as e:
+        raise QtcError(f"{path}: not a readable .npz file ({e}); save {what} with numpy.savez") from e
+
+
+def save_npz(path: str, arrays: dict[str, np.ndarray]) -> None:
+    """Write an `.npz` atomically (temporary file in the same folder, then rename)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise QtcError(f"{path}: the output folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qtc-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def input_arrays(data: dict[str, np.ndarray], count: int, path: str) -> list[np.ndarray]:
+    """The inputs of a function with `count` arguments: key `x`, or `x0`, `x1`, ..."""
+    keys = ["x"] if count == 1 else [f"x{i}" for i in range(count)]
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise QtcError(
+            f"{path}: expected key(s) {', '.join(keys)} for a function with {count} input(s), "
+            f"found {', '.join(data) or 'no arrays'}"
+        )
+    return [data[k] for k in keys]
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from qtc.compiler import interpreter
+    from qtc.compiler.textual_ir import read_module
+
+    if not os.path.isfile(args.model):
+        raise QtcError(f"{args.model}: model file not found")
+    module = read_module(args.model)
+    function = interpreter.entry_function(module, args.function)
+    count = len(function.function_type.inputs.data)
+    inputs = input_arrays(load_npz(args.input, "input"), count, args.input)
+    outputs = interpreter.run(module, inputs, args.function)
+    names = ["y"] if len(outputs) == 1 else [f"y{i}" for i in range(len(outputs))]
+    save_npz(args.output, dict(zip(names, outputs)))
+    for name, y in zip(names, outputs):
+        print(f"{name}: shape {list(y.shape)} {y.dtype} -> {args.output}")
+
+
+def cmd_compile(args: argparse.Namespace) -> None:
+    from qtc.compiler.build import compile_model
+
+    bits = "float" if args.float else args.bits
+    report = compile_model(args.model, args.output, bits=bits, name=args.name)
+    print(
+        f"{args.model}: {len(report['layers'])} ops, {report['params']} parameters, "
+        f"{report['macs']} MACs, arena {report['ram']['arena_bytes']} bytes -> {args.output}/"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qtc", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    compile_ = commands.add_parser("compile", help="compile a Keras model to C")
+    compile_.add_argument("model", help="Keras model (.keras or .h5)")
+    compile_.add_argument("-o", "--output", required=True, help="output folder")
+    compile_.add_argument("--float", action="store_true", help="float32 build (no calibration)")
+    compile_.add_argument("--bits", choices=["8", "16", "16x8"], default="8", help="integer build")
+    compile_.add_argument("--name", default="model", help="C prefix and file name (default: model)")
+    compile_.set_defaults(handler=cmd_compile)
+
+    run = commands.add_parser("run", help="run a module (any stage) on inputs from an .npz file")
+    run.add_argument("model", help="textual IR (.mlir)")
+    run.add_argument("--input", required=True, help=".npz with key x (or x0, x1, ...)")
+    run.add_argument("-o", "--output", required=True, help=".npz to write (key y or y0, y1, ...)")
+    run.add_argument("--function", help="function to run (default: @main or the only one)")
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except QtcError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except (ParseError, DiagnosticException) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,473 @@
+"""C99 code generation: a module's `@main` as `<name>.h` / `<name>.c` over `runtime_c/`.
+
+The generated source has const weights, one static arena placed by liveness
+(`qtc.compiler.arena`), no malloc and no recursion. Its API:
+
+    int NAME_init(void);                            reset state, 0 on success
+    int NAME_run(const T *input, T *output);        one whole input -> one output
+    int NAME_enqueue(const T *input);               run on one input, keep the output
+    int NAME_dequeue(T *output);                    1 and the output if a new one is ready
+
+Each op kind has an emitter registered with `@emits(OpClass)` that returns C statements;
+compiler researchers add an op's C form there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from math import prod
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.ir import Operation, SSAValue
+from xdsl.traits import ConstantLike
+
+from qtc.compiler.arena import Buffer, lower_bound, place
+from qtc.compiler.errors import QtcError
+from qtc.compiler.interpreter import entry_function
+from qtc.dialects import nn
+from qtc.dialects.dense import dense_to_numpy, numpy_dtype
+from qtc.dialects.shapes import window_pads
+
+C_TYPES = {"float32": "float", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t"}
+ARENA_MEMBERS = {"float32": "f32", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64"}
+
+
+def c_identifier(text: str) -> str:
+    """A C identifier made from `text` (non-word characters become `_`)."""
+    ident = re.sub(r"\W", "_", text) or "v"
+    return ident if not ident[0].isdigit() else "v" + ident
+
+
+def shape_of(value: SSAValue) -> list[int]:
+    assert isinstance(value.type, TensorType)
+    return list(value.type.get_shape())
+
+
+def dtype_of(value: SSAValue) -> np.dtype:
+    assert isinstance(value.type, TensorType)
+    return numpy_dtype(value.type.get_element_type())
+
+
+def c_literal(value, dtype: np.dtype) -> str:
+    """An exact C literal of one element."""
+    if dtype == np.float32:
+        text = repr(float(np.float32(value)))
+        if text in ("inf", "-inf", "nan"):
+            raise QtcError(f"a weight is {text}: the model holds non-finite parameters")
+        return (text if "." in text or "e" in text else text + ".0") + "f"
+    v = int(value)
+    if dtype == np.int64:
+        return f"INT64_C({v})"
+    if dtype == np.int32 and v == -(2**31):
+        return "INT32_MIN"
+    return str(v)
+
+
+@dataclass
+class CFunctionBody:
+    """What the op emitters produce: file-scope definitions and statements of `run`."""
+
+    definitions: list[str] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+
+
+class CEmitter:
+    """Turns one entry function into C text; emitters call back for names and pointers."""
+
+    def __init__(self, module: ModuleOp, name: str = "model"):
+        self.prefix = c_identifier(name)
+        self.function = entry_function(module)
+        self.names: set[str] = set()
+        self.exprs: dict[SSAValue, str] = {}
+        self.body = CFunctionBody()
+        self.buffers: dict[object, Buffer] = {}
+        self.ops = [op for op in self.function.body.block.ops if not isinstance(op, func.ReturnOp)]
+        self.index = {op: i for i, op in enumerate(self.ops)}
+        self.element_types: set[str] = set()
+
+    # -- names and data ---------------------------------------------------------------
+    def fresh(self, hint: str) -> str:
+        base = c_identifier(hint)
+        name, n = base, 1
+        while name in self.names:
+            name, n = f"{base}_{n}", n + 1
+        self.names.add(name)
+        return name
+
+    def const_array(self, hint: str, array: np.ndarray, ctype: str | None = None) -> str:
+        """A `static const` array at file scope holding `array` (flattened); returns its name."""
+        array = np.asarray(array)
+        name = self.fresh(hint)
+        ctype = ctype or C_TYPES[array.dtype.name]
+        values = [c_literal(v, array.dtype) for v in array.reshape(-1)]
+        lines = [", ".join(values[i : i + 8]) for i in range(0, len(values), 8)]
+        body = ",\n    ".join(lines)
+        self.body.definitions.append(
+            f"static const {ctype} {name}[{max(len(values), 1)}] = {{\n    {body}\n}};"
+        )
+        return name
+
+    def const_ints(self, hint: str, values: Sequence[int]) -> str:
+        """A `static const int` array (sizes and offsets, as the runtime's `int` parameters)."""
+        return self.const_array(hint, np.asarray(values, dtype=np.int32), "int")
+
+    def define(self, text: str) -> None:
+        self.body.definitions.append(text)
+
+    def emit(self, statement: str) -> None:
+        self.body.statements.append(statement)
+
+    def ptr(self, value: SSAValue) -> str:
+        """A C expression pointing at `value`'s elements."""
+        return self.exprs[value]
+
+    def scratch(self, op: Operation, dtype: str, count: int) -> str:
+        """A scratch area of `count` elements live only during `op`."""
+        key = ("scratch", op)
+        size = count * np.dtype(dtype).itemsize
+        i = self.index[op]
+        self.buffers[key] = Buffer(key, size, 8, i, i)
+        self.element_types.add(dtype)
+        return f"@{id(key)}@{dtype}"
+
+    # -- driver -----------------------------------------------------------------------
+    def plan_values(self) -> None:
+        """Give each op result an arena buffer live until its last use."""
+        returned = self.function.body.block.last_op
+        assert isinstance(returned, func.ReturnOp)
+        last = len(self.ops)
+        for op in self.ops:
+            if op.has_trait(ConstantLike):
+                continue
+            for r in op.results:
+                uses = [self.index.get(u.operation, last) for u in r.uses]
+                dtype = dtype_of(r)
+                self.element_types.add(dtype.name)
+                size = prod(shape_of(r)) * dtype.itemsize
+                self.buffers[r] = Buffer(r, size, 8, self.index[op], max(uses, default=last))
+                self.exprs[r] = f"@{id(r)}@{dtype.name}"
+
+    def generate(self) -> dict[str, str]:
+        args = list(self.function.body.block.args)
+        returned = self.function.body.block.last_op
+        assert isinstance(returned, func.ReturnOp)
+        outputs = list(returned.arguments)
+        in_names = ["input"] if len(args) == 1 else [f"input{i}" for i in range(len(args))]
+        out_names = ["output"] if len(outputs) == 1 else [f"output{i}" for i in range(len(outputs))]
+        for arg, name in zip(args, in_names):
+            self.exprs[arg] = name
+        self.plan_values()
+        for op in self.ops:
+            emitter = EMITTERS.get(type(op))
+            if emitter is None:
+                raise QtcError(
+                    f"{op.name} has no C form yet: lower the model further "
+                    "(e.g. run nn-decompose) before emitting C"
+                )
+            emitter(self, op)
+        for value, name in zip(outputs, out_names):
+            self.emit(f"qtc_copy_bytes({name}, {self.ptr(value)}, {self.byte_size(value)});")
+        arena_size = place(list(self.buffers.values()))
+        self.arena_bytes = arena_size
+        self.arena_lower_bound = lower_bound(list(self.buffers.values()))
+        io_types = {C_TYPES[dtype_of(v).name] for v in (*args, *outputs)}
+        return self.render(args, outputs, in_names, out_names, arena_size, io_types)
+
+    def byte_size(self, value: SSAValue) -> int:
+        return prod(shape_of(value)) * dtype_of(value).itemsize
+
+    def resolve(self, text: str) -> str:
+        """Replace buffer placeholders by arena pointers once offsets are known."""
+        by_id = {str(id(k)): b for k, b in self.buffers.items()}
+
+        def pointer(m: re.Match) -> str:
+            buf, dtype = by_id[m.group(1)], np.dtype(m.group(2))
+            return f"(&{self.prefix}_arena.{ARENA_MEMBERS[dtype.name]}[{buf.offset // dtype.itemsize}])"
+
+        return re.sub(r"@(\d+)@(\w+)", pointer, text)
+
+    def render(self, args, outputs, in_names, out_names, arena_size, io_types) -> dict[str, str]:
+        p = self.prefix
+        upper = p.upper()
+        (io_type,) = io_types if len(io_types) == 1 else (None,)
+        if io_type is None:
+            raise QtcError("inputs and outputs of different element types are not supported in C")
+        params = ", ".join(
+            [f"const {io_type} *{n}" for n in in_names] + [f"{io_type} *{n}" for n in out_names]
+        )
+        streaming = len(args) == 1 and len(outputs) == 1
+        header = [
+            f"/* {p}.h: generated by qtc. Do not edit. */",
+            f"#ifndef {upper}_H",
+            f"#define {upper}_H",
+            "",
+            "#include <stdint.h>",
+            "",
+        ]
+        for name, v in zip(in_names, args):
+            header.append(f"#define {upper}_{name.upper()}_SIZE {prod(shape_of(v))} /* {shape_of(v)} */")
+        for name, v in zip(out_names, outputs):
+            header.append(f"#define {upper}_{name.upper()}_SIZE {prod(shape_of(v))} /* {shape_of(v)} */")
+        header.append(f"#define {upper}_ARENA_BYTES {arena_size}")
+        header += [
+            "",
+            f"/* Reset all state. Returns 0. */",
+            f"int {p}_init(void);",
+            f"/* Run the network on whole inputs. Returns 0. */",
+            f"int {p}_run({params});",
+        ]
+        if streaming:
+            header += [
+                f"/* Run the network on one input and keep the output for {p}_dequeue. Returns 0. */",
+                f"int {p}_enqueue(const {io_type} *input);",
+                f"/* Copy the newest output if one is ready: returns 1, else 0. */",
+                f"int {p}_dequeue({io_type} *output);",
+            ]
+        header += ["", f"#endif /* {upper}_H */", ""]
+
+        members = [
+            f"    {C_TYPES[t]} {ARENA_MEMBERS[t]}[{max(1, -(-arena_size // np.dtype(t).itemsize))}];"
+            for t in sorted(self.element_types, key=lambda t: -np.dtype(t).itemsize)
+        ]
+        source = [
+            f"/* {p}.c: generated by qtc. Do not edit. */",
+            f'#include "{p}.h"',
+            *[f'#include "{h}"' for h in self.runtime_headers()],
+            "",
+            f"static union {{\n" + "\n".join(members) + f"\n}} {p}_arena;",
+            "",
+            *self.body.definitions,
+            "",
+            f"int {p}_init(void)\n{{",
+            *([f"    {p}_ready = 0;"] if streaming else []),
+            "    return 0;\n}",
+            "",
+            f"int {p}_run({params})\n{{",
+            *[f"    {s}" for s in self.body.statements],
+            "    return 0;\n}",
+            "",
+        ]
+        if streaming:
+            n_out = prod(shape_of(outputs[0]))
+            source += [
+                f"int {p}_enqueue(const {io_type} *input)\n{{",
+                f"    {p}_run(input, {p}_output);",
+                f"    {p}_ready = 1;",
+                "    return 0;\n}",
+                "",
+                f"int {p}_dequeue({io_type} *output)\n{{",
+                f"    if (!{p}_ready) return 0;",
+                f"    qtc_copy_bytes(output, {p}_output, sizeof {p}_output);",
+                f"    {p}_ready = 0;",
+                "    return 1;\n}",
+                "",
+            ]
+            state = [f"static {io_type} {p}_output[{n_out}];", f"static int {p}_ready;", ""]
+            at = source.index(f"int {p}_init(void)\n{{")
+            source[at:at] = state
+        return {f"{p}.h": "\n".join(header), f"{p}.c": self.resolve("\n".join(source))}
+
+    def runtime_headers(self) -> list[str]:
+        return ["qtc_common.h", *(["qtc_float.h"] if "float32" in self.element_types else [])]
+
+
+Emitter = Callable[[CEmitter, Operation], None]
+EMITTERS: dict[type[Operation], Emitter] = {}
+
+
+def emits(*op_types: type[Operation]):
+    def register(fn: Emitter) -> Emitter:
+        for t in op_types:
+            EMITTERS[t] = fn
+        return fn
+
+    return register
+
+
+def generate_c(module: ModuleOp, name: str = "model") -> tuple[dict[str, str], CEmitter]:
+    """The generated files ({file name: text}) and the emitter (for its memory figures)."""
+    emitter = CEmitter(module, name)
+    return emitter.generate(), emitter
+
+
+# -- float (nn) emitters ------------------------------------------------------------------
+
+ACT_CODES = {None: "QTC_ACT_NONE", "relu": "QTC_ACT_RELU", "relu6": "QTC_ACT_RELU6"}
+RECURRENT_ACT_CODES = {
+    "linear": "QTC_RACT_LINEAR",
+    "relu": "QTC_RACT_RELU",
+    "tanh": "QTC_RACT_TANH",
+    "sigmoid": "QTC_RACT_SIGMOID",
+    "hard_sigmoid": "QTC_RACT_HARD_SIGMOID",
+}
+
+
+def _hint(op: Operation) -> str:
+    return op.results[0].name_hint or op.name.split(".")[-1]
+
+
+def fused_activation(op: Operation) -> str:
+    act = op.properties.get("activation")
+    return ACT_CODES[act.data if act is not None else None]
+
+
+@emits(nn.ConstantOp)
+def _constant(em: CEmitter, op: nn.ConstantOp) -> None:
+    em.exprs[op.result] = em.const_array(_hint(op), dense_to_numpy(op.value))
+
+
+@emits(nn.DenseOp)
+def _dense(em: CEmitter, op: nn.DenseOp) -> None:
+    x, w = shape_of(op.input), shape_of(op.weights)
+    em.emit(
+        f"qtc_dense_f32({em.ptr(op.input)}, {em.ptr(op.weights)}, {em.ptr(op.bias)}, "
+        f"{em.ptr(op.result)}, {prod(x[:-1])}, {w[0]}, {w[1]}, {fused_activation(op)});"
+    )
+
+
+def window_geometry(em: CEmitter, op: Operation, kernel: Sequence[int], channels_param: int) -> str:
+    """A `static const qtc_window` for a 1-d or 2-d windowed op; returns its name."""
+    x, y = shape_of(op.operands[0]), shape_of(op.results[0])
+    rank = len(x) - 2
+    strides = list(op.properties["strides"].get_values())
+    dilations = list(op.properties["dilations"].get_values()) if "dilations" in op.properties else [1] * rank
+    pads = window_pads(x[1:-1], kernel, strides, dilations, op.properties["padding"].data)
+    if rank == 1:  # a 1-d op is a 2-d op with one row
+        x, y = [x[0], 1, x[1], x[2]], [y[0], 1, y[1], y[2]]
+        kernel, strides, dilations, pads = [1, *kernel], [1, *strides], [1, *dilations], [(0, 0), *pads]
+    name = em.fresh(f"{_hint(op)}_window")
+    fields = [*x, *kernel, *strides, *dilations, pads[0][0], pads[1][0], y[1], y[2], channels_param]
+    em.define(f"static const qtc_window {name} = {{{', '.join(map(str, fields))}}};")
+    return f"&{name}"
+
+
+@emits(nn.Conv1DOp, nn.Conv2DOp, nn.DepthwiseConv1DOp, nn.DepthwiseConv2DOp)
+def _conv(em: CEmitter, op: nn.ConvolutionOp) -> None:
+    w = shape_of(op.weights)
+    geometry = window_geometry(em, op, w[:-2], w[-1])
+    kind = "depthwise_conv2d" if isinstance(op, nn.DepthwiseConvolutionOp) else "conv2d"
+    em.emit(
+        f"qtc_{kind}_f32({em.ptr(op.input)}, {em.ptr(op.weights)}, {em.ptr(op.bias)}, "
+        f"{em.ptr(op.result)}, {geometry}, {fused_activation(op)});"
+    )
+
+
+@emits(nn.MaxPool1DOp, nn.MaxPool2DOp, nn.AvgPool1DOp, nn.AvgPool2DOp)
+def _pool(em: CEmitter, op: nn.PoolOp) -> None:
+    geometry = window_geometry(em, op, list(op.pool_size.get_values()), 0)
+    kind = "max" if isinstance(op, (nn.MaxPool1DOp, nn.MaxPool2DOp)) else "avg"
+    em.emit(f"qtc_{kind}_pool2d_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {geometry});")
+
+
+@emits(nn.GlobalAvgPoolOp, nn.GlobalMaxPoolOp)
+def _global_pool(em: CEmitter, op: nn.GlobalPoolOp) -> None:
+    x = shape_of(op.input)
+    kind = "avg" if isinstance(op, nn.GlobalAvgPoolOp) else "max"
+    em.emit(
+        f"qtc_global_{kind}_pool_f32({em.ptr(op.input)}, {em.ptr(op.result)}, "
+        f"{x[0]}, {prod(x[1:-1])}, {x[-1]});"
+    )
+
+
+@emits(nn.AddOp, nn.SubOp, nn.MulOp)
+def _binary(em: CEmitter, op: nn.ElementwiseBinaryOp) -> None:
+    kind = op.name.split(".")[-1]
+    em.emit(
+        f"qtc_{kind}_f32({em.ptr(op.lhs)}, {em.ptr(op.rhs)}, {em.ptr(op.result)}, "
+        f"{prod(shape_of(op.result))}, {fused_activation(op)});"
+    )
+
+
+@emits(nn.ReluOp, nn.Relu6Op, nn.TanhOp, nn.SigmoidOp)
+def _unary(em: CEmitter, op: nn.ElementwiseUnaryOp) -> None:
+    kind = op.name.split(".")[-1]
+    em.emit(f"qtc_{kind}_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {prod(shape_of(op.result))});")
+
+
+def split_axis(shape: Sequence[int], axis: int) -> tuple[int, int, int]:
+    """(outer, n, inner) element counts around `axis`."""
+    axis %= len(shape)
+    return prod(shape[:axis]), shape[axis], prod(shape[axis + 1 :])
+
+
+@emits(nn.SoftmaxOp)
+def _softmax(em: CEmitter, op: nn.SoftmaxOp) -> None:
+    outer, n, inner = split_axis(shape_of(op.input), op.axis.value.data)
+    em.emit(f"qtc_softmax_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {outer}, {n}, {inner});")
+
+
+@emits(nn.BatchNormOp)
+def _batch_norm(em: CEmitter, op: nn.BatchNormOp) -> None:
+    """Inference batch norm as one multiply-add a channel, folded here in float64."""
+    params = [dense_to_numpy(_constant_value(v)).astype(np.float64) for v in op.operands[1:]]
+    gamma, beta, mean, variance = params
+    scale = gamma / np.sqrt(variance + op.epsilon.value.data)
+    shift = beta - mean * scale
+    outer, c, inner = split_axis(shape_of(op.input), op.axis.value.data)
+    s = em.const_array(f"{_hint(op)}_scale", scale.astype(np.float32))
+    t = em.const_array(f"{_hint(op)}_shift", shift.astype(np.float32))
+    em.emit(
+        f"qtc_scale_shift_f32({em.ptr(op.input)}, {s}, {t}, {em.ptr(op.result)}, {outer}, {c}, {inner});"
+    )
+
+
+def _constant_value(value: SSAValue):
+    owner = value.owner
+    if not isinstance(owner, nn.ConstantOp):
+        raise QtcError(f"{value.name_hint or 'a value'}: expected a constant operand")
+    return owner.value
+
+
+@emits(nn.ReshapeOp)
+def _reshape(em: CEmitter, op: nn.ReshapeOp) -> None:
+    em.emit(f"qtc_copy_bytes({em.ptr(op.result)}, {em.ptr(op.input)}, {em.byte_size(op.result)});")
+
+
+@emits(nn.ConcatOp)
+def _concat(em: CEmitter, op: nn.ConcatOp) -> None:
+    shape = shape_of(op.result)
+    axis = op.axis.value.data % len(shape)
+    outer = prod(shape[:axis])
+    size = dtype_of(op.result).itemsize
+    chunk_bytes = [prod(shape_of(v)[axis:]) * size for v in op.inputs]
+    inputs = em.fresh(f"{_hint(op)}_inputs")
+    pointers = ", ".join(em.ptr(v) for v in op.inputs)
+    em.emit(f"{{ const void *const {inputs}[] = {{{pointers}}};")
+    em.emit(
+        f"  qtc_concat_bytes({inputs}, {em.const_ints(f'{_hint(op)}_chunks', chunk_bytes)}, "
+        f"{len(chunk_bytes)}, {em.ptr(op.result)}, {outer}); }}"
+    )
+
+
+@emits(nn.PadOp)
+def _pad(em: CEmitter, op: nn.PadOp) -> None:
+    shape = shape_of(op.input)
+    pads = list(op.padding.get_values())
+    lead = 4 - len(shape)
+    if lead < 0:
+        raise QtcError(f"{op.name}: C supports padding tensors of rank <= 4, got rank {len(shape)}")
+    shape4 = em.const_ints(f"{_hint(op)}_shape", [1] * lead + shape)
+    pads8 = em.const_ints(f"{_hint(op)}_pads", [0, 0] * lead + pads)
+    em.emit(f"qtc_pad4_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {shape4}, {pads8}, 0.0f);")
+
+
+@emits(nn.LSTMOp, nn.GRUOp)
+def _recurrent(em: CEmitter, op: nn.RecurrentOp) -> None:
+    batch, steps, features = shape_of(op.input)
+    units = op.units.value.data
+    is_lstm = isinstance(op, nn.LSTMOp)
+    scratch = em.scratch(op, "float32", (6 if is_lstm else 8) * units)
+    flags = [str(int(op.return_sequences.value.data))]
+    if not is_lstm:
+        flags.append(str(int(op.reset_after.value.data)))
+    kind = "lstm" if is_lstm else "gru"
+    em.emit(
+        f"qtc_{kind}_f32({em.ptr(op.input)}, {em.ptr(op.kernel)}, {em.ptr(op.recurrent_kernel)}, "
+        f"{em.ptr(op.bias)}, {em.ptr(op.result)}, {scratch}, {batch}, {steps}, {features}, {units}, "
+        f"{', '.join(flags)}, {RECURRENT_ACT_CODES[op.activation.data]}, "
+        f"{RECURRENT_ACT_CODES[op.recurrent_activation.data]});"
+    )

@@ -1,0 +1,103 @@
+"""Run a qtc module on numpy arrays with xDSL's interpreter.
+
+The `nn` implementations are the float reference, the `qnn` ones the integer reference that
+the generated C must match bit for bit. Inputs whose leading axis is a multiple of the entry
+function's batch size are run batch by batch and the results concatenated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.interpreter import Interpreter, Listener
+from xdsl.interpreters.func import FuncFunctions
+
+from qtc.compiler.errors import QtcError
+from qtc.dialects.dense import numpy_dtype
+from qtc.dialects.nn_interpreter import NNFunctions
+from qtc.dialects.qnn_interpreter import QNNFunctions
+
+
+class InputError(QtcError):
+    """Inputs that do not fit the entry function (user error, reported without traceback)."""
+
+
+def entry_function(module: ModuleOp, name: str | None = None) -> func.FuncOp:
+    """The function to run: `name`, else `main`, else the module's only function."""
+    funcs = [op for op in module.ops if isinstance(op, func.FuncOp)]
+    if name is not None:
+        found = [f for f in funcs if f.sym_name.data == name]
+        if not found:
+            names = ", ".join(f.sym_name.data for f in funcs) or "none"
+            raise InputError(f"no function @{name} in the module (functions: {names})")
+        return found[0]
+    for f in funcs:
+        if f.sym_name.data == "main":
+            return f
+    if len(funcs) == 1:
+        return funcs[0]
+    raise InputError(
+        f"the module has {len(funcs)} functions and none is @main: name the one to run"
+    )
+
+
+def make_interpreter(module: ModuleOp, listeners: Sequence[Listener] = ()) -> Interpreter:
+    interpreter = Interpreter(module, listeners=tuple(listeners))
+    interpreter.register_implementations(FuncFunctions())
+    interpreter.register_implementations(NNFunctions())
+    interpreter.register_implementations(QNNFunctions())
+    return interpreter
+
+
+def _batches(function: func.FuncOp, inputs: Sequence[np.ndarray]) -> tuple[int, int]:
+    """(number of batches, batch size) for `inputs`, checked against the signature."""
+    arg_types = function.function_type.inputs.data
+    if len(inputs) != len(arg_types):
+        raise InputError(
+            f"@{function.sym_name.data} takes {len(arg_types)} inputs, got {len(inputs)}"
+        )
+    counts = set()
+    for i, (array, arg_type) in enumerate(zip(inputs, arg_types)):
+        assert isinstance(arg_type, TensorType)
+        shape = tuple(arg_type.get_shape())
+        batch = shape[0] if shape else 1
+        if array.shape == shape:
+            counts.add(1)
+        elif shape and array.shape[1:] == shape[1:] and array.shape[0] % batch == 0:
+            counts.add(array.shape[0] // batch)
+        else:
+            raise InputError(
+                f"input {i} has shape {list(array.shape)}, but @{function.sym_name.data} "
+                f"takes {list(shape)} (a multiple of the batch size on the first axis is run "
+                "batch by batch)"
+            )
+    if len(counts) != 1:
+        raise InputError("all inputs must hold the same number of samples")
+    first = arg_types[0]
+    assert isinstance(first, TensorType)
+    return counts.pop(), (first.get_shape()[0] if first.get_shape() else 1)
+
+
+def run(
+    module: ModuleOp,
+    inputs: Sequence[np.ndarray],
+    name: str | None = None,
+    listeners: Sequence[Listener] = (),
+) -> list[np.ndarray]:
+    """Run the entry function on `inputs` (cast to the argument element types)."""
+    function = entry_function(module, name)
+    arg_types = function.function_type.inputs.data
+    arrays = [
+        np.asarray(a).astype(numpy_dtype(t.get_element_type()), copy=False)
+        for a, t in zip(inputs, arg_types)
+    ]
+    n_batches, batch = _batches(function, arrays)
+    interpreter = make_interpreter(module, listeners)
+    outputs: list[list[np.ndarray]] = []
+    for b in range(n_batches):
+        args = tuple(a if n_batches == 1 else a[b * batch : (b + 1) * batch] for a in arrays)
+        outputs.append([np.asarray(r) for r in interpreter.call_op(function, args)])
+    return [np.concatenate(parts) if n_batches > 1 else parts[0] for parts in zip(*outputs)]

@@ -12,13 +12,15 @@ from collections.abc import Sequence
 import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.interpreter import Interpreter, Listener
+from xdsl.interpreter import Interpreter
 from xdsl.interpreters.func import FuncFunctions
 
 from qtc.compiler.errors import QtcError
 from qtc.dialects.dense import numpy_dtype
 from qtc.dialects.nn_interpreter import NNFunctions
 from qtc.dialects.qnn_interpreter import QNNFunctions
+
+Listener = Interpreter.Listener
 
 
 class InputError(QtcError):

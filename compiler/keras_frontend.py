@@ -35,6 +35,10 @@ from qtc.dialects import nn
 from qtc.dialects.dense import dense_from_numpy, tensor_type
 from qtc.dialects.shapes import window_output_shape
 
+# Keep TensorFlow's start-up log lines off the user's terminal (oneDNN's notice included).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
 LAYER_ATTR = "layer"
 """Discardable attribute naming the Keras layer an op comes from."""
 

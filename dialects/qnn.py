@@ -4,8 +4,8 @@ Activations are i8 or i16, weights i8 or i16 with zero point 0, biases and accum
 (i8 activations) or i64 (i16 activations). An op's integer semantics come only from its
 properties (zero points, `multiplier`/`shift` in TFLite's Q31 form, `rounding`, the fused
 `clamp_min`/`clamp_max`, tables); a discardable `qparams` attribute may record the real scales
-for reports. `qtc.dialects.qnn_interpreter` is the exact reference of every op and the C
-emitter reads the same properties; `qtc.dialects.fixedpoint` computes them on the host.
+for reports. `qtc.dialects.qnn_interpreter` is the exact reference of every op, the C emitter
+reads the same properties, and `qtc.dialects.fixedpoint` computes them on the host.
 
 Window conventions are `nn`'s: channels-last, kernels in Keras layout (dense [in, out],
 conv [*K, C, F], depthwise [*K, C, M] with output channel c*M + m), `strides`, `dilations`
@@ -14,7 +14,7 @@ and `pool_size` as `array<i64: ...>`, `padding` "same" or "valid".
 
 from __future__ import annotations
 
-from abc import ABC
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import ClassVar, NoReturn
 
@@ -63,23 +63,23 @@ LUT_LENGTH = {8: 256, 16: 513}
 SHIFT_RANGE = {32: (-31, 30), 64: (-31, 7)}
 """Valid `shift` of the int32- and int64-input MultiplyByQuantizedMultiplier."""
 SOFTMAX_MAX_DEPTH = {8: INT32_MAX >> 19, 16: INT32_MAX // 32767}
-"""Longest softmax row whose sum of exp() values fits int32 (Q12.19 terms <= 2^19; Q0.15 <= 32767)."""
+"""Longest softmax row whose int32 sum of exp() values cannot overflow (Q12.19 terms <= 2^19, Q0.15 <= 32767)."""
 
-_INT8_SOFTMAX_MAX_DIFF = 255
+_INT8_MAX_DIFFERENCE = 255
 
 
 def i32_attr(value: int) -> IntegerAttr:
-    """An `i32` integer property."""
+    """An `i32` integer property (zero points, clamps, scalar multipliers and shifts)."""
     return IntegerAttr(int(value), i32)
 
 
 def i32_array(values: Sequence[int]) -> DenseArrayBase:
-    """An `array<i32: ...>` property."""
+    """An `array<i32: ...>` property (`multiplier`, `shift`)."""
     return DenseArrayBase.from_list(i32, [int(v) for v in values])
 
 
 def i64_array(values: Sequence[int]) -> DenseArrayBase:
-    """An `array<i64: ...>` property."""
+    """An `array<i64: ...>` property (`strides`, `dilations`, `pool_size`, `padding`)."""
     return DenseArrayBase.from_list(i64, [int(v) for v in values])
 
 
@@ -93,15 +93,25 @@ def _width(value: SSAValue) -> int | None:
     return element.width.data if isinstance(element, IntegerType) else None
 
 
-def _is_normalized(multiplier: int) -> bool:
-    return multiplier == 0 or (1 << 30) <= multiplier <= INT32_MAX
-
-
 class QnnOp(IRDLOperation, ABC):
-    """Base of every qnn op: properties in the attr-dict, no side effects, op-named errors."""
+    """Base of every qnn op: pure, properties in the attr-dict, errors that name the op.
+
+    `verify_` checks types and shapes (`verify_types`) first; property mixins extend it
+    cooperatively, so their checks can rely on valid types.
+    """
 
     irdl_options = (ParsePropInAttrDict(),)
     traits = traits_def(Pure())
+
+    def verify_(self) -> None:
+        for value in (*self.operands, *self.results):
+            if not value.type.has_static_shape():
+                self.fail(f"expected statically shaped tensors, got {value.type}")
+        self.verify_types()
+
+    @abstractmethod
+    def verify_types(self) -> None:
+        """Element types and shapes of the operands and result."""
 
     def fail(self, message: str) -> NoReturn:
         raise VerifyException(f"{self.name}: {message}")
@@ -114,11 +124,7 @@ class QnnOp(IRDLOperation, ABC):
             self.fail(f"{what} element type must be {names}, got {value.type.get_element_type()}")
         return width
 
-    def check_same_type(self, value: SSAValue, reference: SSAValue, what: str, of: str) -> None:
-        if value.type != reference.type:
-            self.fail(f"{what} type {value.type} must equal the {of} type {reference.type}")
-
-    def check_same_element_type(self, value: SSAValue, reference: SSAValue, what: str, of: str) -> None:
+    def check_same_element_type(self, value: SSAValue, what: str, reference: SSAValue, of: str) -> None:
         element, expected = value.type.get_element_type(), reference.type.get_element_type()
         if element != expected:
             self.fail(f"{what} element type {element} must equal the {of} element type {expected}")
@@ -129,7 +135,7 @@ class QnnOp(IRDLOperation, ABC):
             self.fail(f"{name} {value} is outside the i{width} range [{lo}, {hi}]")
 
     def check_multiplier(self, name: str, multiplier: int, shift: int, shift_range: tuple[int, int]) -> None:
-        if not _is_normalized(multiplier):
+        if not (multiplier == 0 or (1 << 30) <= multiplier <= INT32_MAX):
             self.fail(
                 f"{name} {multiplier} is not normalized: expected 0 or a value in [2^30, 2^31 - 1] "
                 "(compute it with fixedpoint.quantize_multiplier)"
@@ -144,50 +150,73 @@ class QnnOp(IRDLOperation, ABC):
             self.fail(f"{what} must have rank {rank}, got shape {list(shape)}")
         return shape
 
-    def check_output_shape(self, expected: Sequence[int]) -> None:
-        if _shape(self.output) != tuple(expected):
-            self.fail(f"result shape {list(_shape(self.output))} does not match the expected {list(expected)}")
+    def check_result_shape(self, expected: Sequence[int]) -> None:
+        if _shape(self.result) != tuple(expected):
+            self.fail(f"result shape {list(_shape(self.result))} does not match the expected {list(expected)}")
+
+    def normalized_axis(self, axis: IntegerAttr, rank: int) -> int:
+        """`axis` in [0, rank), a negative one counting from the end (as in `nn`)."""
+        if not -rank <= axis.value.data < rank:
+            self.fail(f"axis {axis.value.data} is out of range for a rank-{rank} tensor")
+        return axis.value.data % rank
+
+
+class UnaryOp(QnnOp, ABC):
+    """An op with one tensor operand and one tensor result."""
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+
+class SameTypeOp(UnaryOp, ABC):
+    """A unary op on i8/i16 whose result has the input's element type."""
+
+    def verify_types(self) -> None:
+        self.check_width(self.input, "input")
+        self.check_same_element_type(self.result, "result", self.input, "input")
+        self.verify_shape()
+
+    def verify_shape(self) -> None:
+        self.check_result_shape(_shape(self.input))
 
 
 class ClampedOp(QnnOp, ABC):
-    """An op whose integer output is clamped to [clamp_min, clamp_max] (default: the storage range)."""
+    """The integer result is clamped to [clamp_min, clamp_max] (default: its storage range)."""
 
     clamp_min = opt_prop_def(IntegerAttr[I32])
     clamp_max = opt_prop_def(IntegerAttr[I32])
 
     def clamp_range(self) -> tuple[int, int]:
-        lo, hi = storage_range(_width(self.output))
+        lo, hi = storage_range(_width(self.result))
         return (
             lo if self.clamp_min is None else self.clamp_min.value.data,
             hi if self.clamp_max is None else self.clamp_max.value.data,
         )
 
     def verify_(self) -> None:
-        self.verify_operands()
-        lo, hi = storage_range(_width(self.output))
+        super().verify_()
+        lo, hi = storage_range(_width(self.result))
         cmin, cmax = self.clamp_range()
         if not lo <= cmin <= cmax <= hi:
             self.fail(
                 f"clamp [{cmin}, {cmax}] must be an ordered range within the "
-                f"{self.output.type.get_element_type()} range [{lo}, {hi}]"
+                f"{self.result.type.get_element_type()} range [{lo}, {hi}]"
             )
 
-    def verify_operands(self) -> None:
-        """Types and shapes of operands and results (each concrete op)."""
-        raise NotImplementedError
 
-
-class RoundingMixin(QnnOp, ABC):
+class RoundingOp(QnnOp, ABC):
     """Selects the int32 requantizer: gemmlowp double rounding (default) or single rounding."""
 
     rounding = prop_def(StringAttr, default_value=StringAttr("double"))
 
-    def check_rounding(self) -> None:
+    def verify_(self) -> None:
+        super().verify_()
         if self.rounding.data not in ROUNDINGS:
             self.fail(f'rounding must be "double" or "single", got "{self.rounding.data}"')
 
 
-class RescaledOp(ClampedOp, RoundingMixin, ABC):
+class RescaledOp(ClampedOp, RoundingOp, ABC):
     """`y = clamp(MBQM(acc, multiplier[c], shift[c]) + output_zero_point)`, per tensor or per channel."""
 
     output_zero_point = prop_def(IntegerAttr[I32])
@@ -201,7 +230,7 @@ class RescaledOp(ClampedOp, RoundingMixin, ABC):
         return self.shift.get_values()
 
     def channels(self) -> int:
-        """How many multipliers a per-channel rescale needs (1: per tensor only)."""
+        """How many multipliers a per-channel rescale has (1: per tensor only)."""
         return 1
 
     def accumulator_bits(self) -> int:
@@ -209,8 +238,7 @@ class RescaledOp(ClampedOp, RoundingMixin, ABC):
 
     def verify_(self) -> None:
         super().verify_()
-        self.check_rounding()
-        self.check_in_storage("output_zero_point", self.output_zero_point.value.data, _width(self.output))
+        self.check_in_storage("output_zero_point", self.output_zero_point.value.data, _width(self.result))
         multipliers, shifts, channels = self.multipliers(), self.shifts(), self.channels()
         if len(multipliers) not in (1, channels) or len(shifts) != len(multipliers):
             expected = "1" if channels == 1 else f"1 or {channels}"
@@ -222,7 +250,7 @@ class RescaledOp(ClampedOp, RoundingMixin, ABC):
             self.check_multiplier("multiplier", q, s, SHIFT_RANGE[self.accumulator_bits()])
 
 
-# ----------------------------------------------------------------------------- boundary and constants
+# ----------------------------------------------------------------------------- constants, boundary
 
 
 @irdl_op_definition
@@ -233,39 +261,33 @@ class ConstantOp(QnnOp):
 
     T: ClassVar = VarConstraint("T", base(TensorType))
     value = prop_def(ParamAttrConstraint(DenseIntOrFPElementsAttr, (T, AnyAttr())))
-    output = result_def(T)
+    result = result_def(T)
     traits = traits_def(Pure(), ConstantLike())
     assembly_format = "$value attr-dict"
 
     def __init__(self, value: DenseIntOrFPElementsAttr):
         super().__init__(properties={"value": value}, result_types=[value.type])
 
-    def verify_(self) -> None:
-        self.check_width(self.output, "value", (8, 16, 32, 64))
+    def verify_types(self) -> None:
+        self.check_width(self.result, "value", (8, 16, 32, 64))
 
 
-class _BoundaryOp(QnnOp, ABC):
+class _BoundaryOp(UnaryOp, ABC):
     """A float <-> integer conversion at the model boundary with per-tensor `qparams`."""
 
     FLOAT_INPUT: ClassVar[bool]
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
     qparams = prop_def(QParamsAttr)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
-    def verify_(self) -> None:
-        floats, integers = (self.input, self.output) if self.FLOAT_INPUT else (self.output, self.input)
+    def verify_types(self) -> None:
+        floats, integers = (self.input, self.result) if self.FLOAT_INPUT else (self.result, self.input)
         if not isinstance(floats.type.get_element_type(), Float32Type):
             self.fail(f"float side must be f32, got {floats.type.get_element_type()}")
         width = self.check_width(integers, "integer side")
         if self.qparams.per_axis:
             self.fail("qparams must be per tensor")
         if self.qparams.storage_type != integers.type.get_element_type():
-            self.fail(
-                f"qparams storage type {self.qparams.storage_type} must equal the integer "
-                f"element type i{width}"
-            )
-        self.check_output_shape(_shape(self.input))
+            self.fail(f"qparams storage type {self.qparams.storage_type} must equal the integer element type i{width}")
+        self.check_result_shape(_shape(self.input))
 
 
 @irdl_op_definition
@@ -288,69 +310,66 @@ class DequantizeOp(_BoundaryOp):
 
 
 @irdl_op_definition
-class RequantizeOp(RescaledOp):
+class RequantizeOp(UnaryOp, RescaledOp):
     """int -> int: `clamp(MBQM(x - input_zero_point, m, s) + output_zero_point)`, per tensor or along `axis`."""
 
     name = "qnn.requantize"
 
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
     input_zero_point = prop_def(IntegerAttr[I32])
     axis = opt_prop_def(IntegerAttr[I64])
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def channel_axis(self) -> int | None:
+        return None if self.axis is None else self.axis.value.data % len(_shape(self.input))
 
     def channels(self) -> int:
-        return 1 if self.axis is None else _shape(self.output)[self.axis.value.data]
+        axis = self.channel_axis()
+        return 1 if axis is None else _shape(self.result)[axis]
 
-    def verify_operands(self) -> None:
-        in_width = self.check_width(self.input, "input", (8, 16, 32))
-        self.check_width(self.output, "result", (8, 16, 32))
-        self.check_in_storage("input_zero_point", self.input_zero_point.value.data, in_width)
-        self.check_output_shape(_shape(self.input))
-        rank = len(_shape(self.input))
-        if self.axis is not None and not 0 <= self.axis.value.data < rank:
-            self.fail(f"axis {self.axis.value.data} is out of range for a rank-{rank} tensor")
-        if self.axis is None and len(self.multipliers()) != 1:
+    def verify_types(self) -> None:
+        width = self.check_width(self.input, "input", (8, 16, 32))
+        self.check_width(self.result, "result", (8, 16, 32))
+        self.check_in_storage("input_zero_point", self.input_zero_point.value.data, width)
+        self.check_result_shape(_shape(self.input))
+        if self.axis is not None:
+            self.normalized_axis(self.axis, len(_shape(self.input)))
+        elif len(self.multipliers()) != 1:
             self.fail("per-channel multipliers need an `axis`")
 
 
 class _AccumulatingOp(RescaledOp, ABC):
     """`acc = bias[c] + sum w * (x - input_zero_point)`, then the per-channel rescale.
 
-    The accumulator has the bias width: i32 (i8 activations, int32 MBQM of `rounding`) or
-    i64 (i16 activations, the int64-input MBQM).
+    The accumulator has the bias width: i32 (i8 activations, the int32 MBQM of `rounding`)
+    or i64 (i16 activations, the int64-input MBQM of both roundings).
     """
 
     input = operand_def(TensorType)
     weights = operand_def(TensorType)
     bias = operand_def(TensorType)
-    output = result_def(TensorType)
+    result = result_def(TensorType)
     input_zero_point = prop_def(IntegerAttr[I32])
-    assembly_format = (
-        "$input `,` $weights `,` $bias attr-dict `:` type($input) `,` type($weights) `,` "
-        "type($bias) `->` type($output)"
-    )
+    assembly_format = "$input `,` $weights `,` $bias attr-dict `:` functional-type(operands, results)"
 
     def channels(self) -> int:
-        return _shape(self.output)[-1]
+        return _shape(self.result)[-1]
 
     def accumulator_bits(self) -> int:
         return _width(self.bias)
 
-    def verify_operands(self) -> None:
+    def verify_types(self) -> None:
         width = self.check_width(self.input, "input")
         self.check_width(self.weights, "weights")
-        self.check_width(self.output, "result")
-        bias_width = BIAS_WIDTH[width]
-        self.check_width(self.bias, f"bias (for i{width} activations)", (bias_width,))
+        self.check_width(self.result, "result")
+        self.check_width(self.bias, f"bias (for i{width} activations)", (BIAS_WIDTH[width],))
         self.check_in_storage("input_zero_point", self.input_zero_point.value.data, width)
-        self.check_output_shape(self.expected_output_shape())
+        self.check_result_shape(self.expected_result_shape())
         (bias_length,) = self.check_rank(self.bias, "bias", 1)
         if bias_length != self.channels():
             self.fail(f"bias has {bias_length} values but the result has {self.channels()} channels")
 
-    def expected_output_shape(self) -> list[int]:
-        raise NotImplementedError
+    @abstractmethod
+    def expected_result_shape(self) -> list[int]:
+        """The result shape the input and weights imply."""
 
 
 @irdl_op_definition
@@ -359,7 +378,7 @@ class DenseOp(_AccumulatingOp):
 
     name = "qnn.dense"
 
-    def expected_output_shape(self) -> list[int]:
+    def expected_result_shape(self) -> list[int]:
         x = _shape(self.input)
         w = self.check_rank(self.weights, "weights", 2)
         if not x or x[-1] != w[0]:
@@ -367,40 +386,40 @@ class DenseOp(_AccumulatingOp):
         return [*x[:-1], w[1]]
 
 
-def check_window(
-    op: QnnOp, sizes: Sequence[int], kernel: Sequence[int], strides: DenseArrayBase,
-    dilations: Sequence[int], padding: StringAttr,
-) -> list[int]:
-    """Verify a sliding window's properties; return its spatial output shape."""
-    rank = len(sizes)
-    stride_values = strides.get_values()
-    if len(stride_values) != rank or len(dilations) != rank or len(kernel) != rank:
-        op.fail(f"strides, dilations and window must each have {rank} values")
-    if min(*stride_values, *dilations, *kernel) < 1:
-        op.fail("strides, dilations and window sizes must be positive")
-    if padding.data not in PADDINGS:
-        op.fail(f'padding must be "same" or "valid", got "{padding.data}"')
-    out = window_output_shape(sizes, kernel, stride_values, dilations, padding.data)
-    if 0 in out:
-        op.fail(f"window {list(kernel)} does not fit the input's spatial shape {list(sizes)}")
-    return out
-
-
-class _ConvOp(_AccumulatingOp, ABC):
-    """Convolution over SPATIAL axes; depthwise when DEPTHWISE (weights [*K, C, M])."""
+class WindowOp(QnnOp, ABC):
+    """A sliding window over the SPATIAL axes of a channels-last input."""
 
     SPATIAL: ClassVar[int]
-    DEPTHWISE: ClassVar[bool] = False
     strides = prop_def(DenseArrayBase[I64])
-    dilations = prop_def(DenseArrayBase[I64])
     padding = prop_def(StringAttr)
 
-    def expected_output_shape(self) -> list[int]:
+    def window_output(self, kernel: Sequence[int], dilations: Sequence[int]) -> tuple[tuple[int, ...], list[int]]:
+        """(input shape, spatial output shape) after checking the window's properties."""
         x = self.check_rank(self.input, "input", self.SPATIAL + 2)
+        strides = self.strides.get_values()
+        if not len(strides) == len(dilations) == len(kernel) == self.SPATIAL:
+            self.fail(f"strides, dilations and window must each have {self.SPATIAL} values")
+        if min(*strides, *dilations, *kernel) < 1:
+            self.fail("strides, dilations and window sizes must be positive")
+        if self.padding.data not in PADDINGS:
+            self.fail(f'padding must be "same" or "valid", got "{self.padding.data}"')
+        out = window_output_shape(x[1:-1], kernel, strides, dilations, self.padding.data)
+        if 0 in out:
+            self.fail(f"window {list(kernel)} does not fit the input's spatial shape {list(x[1:-1])}")
+        return x, out
+
+
+class _ConvOp(_AccumulatingOp, WindowOp, ABC):
+    """Convolution over SPATIAL axes; depthwise when DEPTHWISE (weights [*K, C, M])."""
+
+    DEPTHWISE: ClassVar[bool] = False
+    dilations = prop_def(DenseArrayBase[I64])
+
+    def expected_result_shape(self) -> list[int]:
         w = self.check_rank(self.weights, "weights", self.SPATIAL + 2)
+        x, out = self.window_output(w[:-2], self.dilations.get_values())
         if w[-2] != x[-1]:
             self.fail(f"weights shape {list(w)} does not take the input's {x[-1]} channels")
-        out = check_window(self, x[1:-1], w[:-2], self.strides, self.dilations.get_values(), self.padding)
         return [x[0], *out, w[-1] * w[-2] if self.DEPTHWISE else w[-1]]
 
 
@@ -442,37 +461,38 @@ class DepthwiseConv2DOp(_ConvOp):
 
 
 class _BinaryOp(ClampedOp, ABC):
-    """An elementwise op of two same-typed tensors with numpy broadcasting."""
+    """An elementwise op of two i8/i16 tensors of the result's element type, numpy broadcasting."""
 
     lhs = operand_def(TensorType)
     rhs = operand_def(TensorType)
-    output = result_def(TensorType)
+    result = result_def(TensorType)
     lhs_zero_point = prop_def(IntegerAttr[I32])
     rhs_zero_point = prop_def(IntegerAttr[I32])
-    assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)"
+    assembly_format = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)"
 
-    def verify_operands(self) -> None:
-        width = self.check_width(self.output, "result")
-        self.check_same_element_type(self.lhs, self.output, "lhs", "result")
-        self.check_same_element_type(self.rhs, self.output, "rhs", "result")
+    def verify_types(self) -> None:
+        width = self.check_width(self.result, "result")
+        self.check_same_element_type(self.lhs, "lhs", self.result, "result")
+        self.check_same_element_type(self.rhs, "rhs", self.result, "result")
         self.check_in_storage("lhs_zero_point", self.lhs_zero_point.value.data, width)
         self.check_in_storage("rhs_zero_point", self.rhs_zero_point.value.data, width)
         try:
             shape = np.broadcast_shapes(_shape(self.lhs), _shape(self.rhs))
         except ValueError:
             self.fail(f"operand shapes {list(_shape(self.lhs))} and {list(_shape(self.rhs))} do not broadcast")
-        self.check_output_shape(shape)
+        self.check_result_shape(shape)
 
-    def max_abs_offsets(self) -> tuple[int, int]:
+    def largest_offsets(self) -> tuple[int, int]:
         """The largest |q - zero_point| of each input."""
-        lo, hi = storage_range(_width(self.output))
+        lo, hi = storage_range(_width(self.result))
         return tuple(max(z - lo, hi - z) for z in (self.lhs_zero_point.value.data, self.rhs_zero_point.value.data))
 
 
-class _AddSubOp(_BinaryOp, RoundingMixin, ABC):
+class _AddSubOp(_BinaryOp, RoundingOp, ABC):
     """TFLite ADD/SUB: both inputs rescaled after a headroom shift, combined, rescaled to the output.
 
-    `a_i = MBQM((x_i - z_i) * 2^left_shift, m_i, s_i)`; `y = clamp(MBQM(a_1 -/+ a_2, m_out, s_out) + z_out)`.
+    `a_i = MBQM((x_i - z_i) * 2^left_shift, m_i, s_i)`, `y = clamp(MBQM(a_1 -/+ a_2, m_out, s_out) + z_out)`;
+    TFLite uses left_shift 20 for i8 and 15 for i16 (fixedpoint.ADD_LEFT_SHIFT, add_params).
     """
 
     left_shift = prop_def(IntegerAttr[I32])
@@ -486,20 +506,20 @@ class _AddSubOp(_BinaryOp, RoundingMixin, ABC):
 
     def rescales(self) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
         """(multiplier, shift) of lhs, rhs and output."""
-        return tuple(
-            (getattr(self, f"{side}_multiplier").value.data, getattr(self, f"{side}_shift").value.data)
-            for side in ("lhs", "rhs", "output")
+        return (
+            (self.lhs_multiplier.value.data, self.lhs_shift.value.data),
+            (self.rhs_multiplier.value.data, self.rhs_shift.value.data),
+            (self.output_multiplier.value.data, self.output_shift.value.data),
         )
 
     def verify_(self) -> None:
         super().verify_()
-        self.check_rounding()
-        self.check_in_storage("output_zero_point", self.output_zero_point.value.data, _width(self.output))
+        self.check_in_storage("output_zero_point", self.output_zero_point.value.data, _width(self.result))
         for side, (q, s) in zip(("lhs", "rhs", "output"), self.rescales()):
             self.check_multiplier(f"{side}_multiplier", q, s, SHIFT_RANGE[32])
-        left_shift = self.left_shift.value.data
-        if not 0 <= left_shift <= 30 or max(self.max_abs_offsets()) << left_shift > INT32_MAX:
-            self.fail(f"left_shift {left_shift} overflows int32 for inputs up to {max(self.max_abs_offsets())} from their zero point")
+        left_shift, largest = self.left_shift.value.data, max(self.largest_offsets())
+        if not 0 <= left_shift <= 30 or largest << left_shift > INT32_MAX:
+            self.fail(f"left_shift {left_shift} overflows int32 for inputs up to {largest} from their zero point")
 
 
 @irdl_op_definition
@@ -524,89 +544,78 @@ class MulOp(_BinaryOp, RescaledOp):
 
     def verify_(self) -> None:
         super().verify_()
-        a, b = self.max_abs_offsets()
+        a, b = self.largest_offsets()
         if a * b > INT32_MAX:
             self.fail(f"the product of inputs up to {a} and {b} from their zero points overflows int32")
 
 
 @irdl_op_definition
-class ClampOp(ClampedOp):
+class ClampOp(SameTypeOp, ClampedOp):
     """Standalone ReLU/ReLU6 at an unchanged scale: clamp to [clamp_min, clamp_max]."""
 
     name = "qnn.clamp"
 
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
     clamp_min = prop_def(IntegerAttr[I32])
     clamp_max = prop_def(IntegerAttr[I32])
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
-
-    def verify_operands(self) -> None:
-        self.check_width(self.input, "input")
-        self.check_same_type(self.output, self.input, "result", "input")
 
 
 @irdl_op_definition
-class LutOp(QnnOp):
+class LutOp(SameTypeOp):
     """Table lookup: 256 i8 entries in natural order (q + 128), or TFLite's 513-entry interpolated i16 table."""
 
     name = "qnn.lut"
 
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
     table = prop_def(DenseIntOrFPElementsAttr)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
     def verify_(self) -> None:
-        width = self.check_width(self.input, "input")
-        self.check_same_type(self.output, self.input, "result", "input")
+        super().verify_()
+        width = _width(self.input)
         expected = TensorType(IntegerType(width), [LUT_LENGTH[width]])
         if self.table.type != expected:
             self.fail(f"table must be a {expected} for i{width} input, got {self.table.type}")
 
 
 @irdl_op_definition
-class SoftmaxOp(RoundingMixin):
+class SoftmaxOp(SameTypeOp, RoundingOp):
     """Softmax over the last axis: TFLM SoftmaxInt8 (output 1/256, -128) or SoftmaxInt16 (1/32768, 0).
 
     i8: the difference to the row maximum is scaled to Q5.26 by `input_beta_multiplier` and
-    `input_beta_left_shift` (>= 0), differences below `diff_min` give -128. i16: the difference
-    is requantized (any shift, `rounding`) onto the `exp_table` domain, and `reciprocal_table`
-    gives 1/(1+x); compute all with fixedpoint.softmax_int8_params / softmax_int16_params.
+    `input_beta_left_shift` (>= 0); differences below `diff_min` give -128. i16: the difference
+    is requantized (any shift, `rounding`) onto the domain of `exp_table`, and
+    `reciprocal_table` gives 1/(1+x). fixedpoint.softmax_int8_params / softmax_int16_params
+    compute all of them.
     """
 
     name = "qnn.softmax"
 
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
     input_beta_multiplier = prop_def(IntegerAttr[I32])
     input_beta_left_shift = prop_def(IntegerAttr[I32])
     diff_min = opt_prop_def(IntegerAttr[I32])
     exp_table = opt_prop_def(DenseIntOrFPElementsAttr)
     reciprocal_table = opt_prop_def(DenseIntOrFPElementsAttr)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
-    def verify_(self) -> None:
-        width = self.check_width(self.input, "input")
-        self.check_same_type(self.output, self.input, "result", "input")
-        self.check_rounding()
+    def verify_shape(self) -> None:
+        super().verify_shape()
         if not _shape(self.input):
             self.fail("input must have at least one axis")
-        depth = _shape(self.input)[-1]
+        width, depth = _width(self.input), _shape(self.input)[-1]
         if depth > SOFTMAX_MAX_DEPTH[width]:
             self.fail(f"rows of {depth} values overflow the int32 sum of exponentials (at most {SOFTMAX_MAX_DEPTH[width]})")
+
+    def verify_(self) -> None:
+        super().verify_()
         q, shift = self.input_beta_multiplier.value.data, self.input_beta_left_shift.value.data
         tables = (self.exp_table, self.reciprocal_table)
-        if width == 8:
+        if _width(self.input) == 8:
             self.check_multiplier("input_beta_multiplier", q, shift, (0, 30))
-            if self.diff_min is None or any(t is not None for t in tables):
+            if self.diff_min is None or tables != (None, None):
                 self.fail("i8 softmax needs diff_min and no tables")
             diff_min = self.diff_min.value.data
-            if diff_min > 0 or min(-diff_min, _INT8_SOFTMAX_MAX_DIFF) << shift > INT32_MAX:
-                self.fail(f"diff_min {diff_min} must be <= 0 and its difference times 2^{shift} must fit int32")
+            if diff_min > 0 or min(-diff_min, _INT8_MAX_DIFFERENCE) << shift > INT32_MAX:
+                self.fail(f"diff_min {diff_min} must be <= 0 and the differences it admits times 2^{shift} must fit int32")
             return
         self.check_multiplier("input_beta_multiplier", q, shift, SHIFT_RANGE[32])
-        if self.diff_min is not None or any(t is None for t in tables):
+        if self.diff_min is not None or None in tables:
             self.fail("i16 softmax needs exp_table and reciprocal_table and no diff_min")
         expected = TensorType(IntegerType(16), [LUT_LENGTH[16]])
         for name, table in zip(("exp_table", "reciprocal_table"), tables):
@@ -621,24 +630,15 @@ class SoftmaxOp(RoundingMixin):
 # ----------------------------------------------------------------------------- pooling
 
 
-class _PoolOp(ClampedOp, ABC):
-    """Pooling over SPATIAL axes with `pool_size`, `strides`, `padding`; input and result share their type."""
+class _PoolOp(SameTypeOp, WindowOp, ClampedOp, ABC):
+    """Pooling with `pool_size`, `strides` and `padding` at an unchanged scale and zero point."""
 
-    SPATIAL: ClassVar[int]
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
     pool_size = prop_def(DenseArrayBase[I64])
-    strides = prop_def(DenseArrayBase[I64])
-    padding = prop_def(StringAttr)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
-    def verify_operands(self) -> None:
-        self.check_width(self.input, "input")
-        x = self.check_rank(self.input, "input", self.SPATIAL + 2)
-        self.check_same_element_type(self.output, self.input, "result", "input")
+    def verify_shape(self) -> None:
         pool = self.pool_size.get_values()
-        out = check_window(self, x[1:-1], pool, self.strides, [1] * len(pool), self.padding)
-        self.check_output_shape([x[0], *out, x[-1]])
+        x, out = self.window_output(pool, [1] * len(pool))
+        self.check_result_shape([x[0], *out, x[-1]])
 
 
 @irdl_op_definition
@@ -659,7 +659,7 @@ class MaxPool2DOp(_PoolOp):
 
 @irdl_op_definition
 class AvgPool1DOp(_PoolOp):
-    """1-d average pooling at an unchanged scale: TFLite's rounding division of the valid-tap sum."""
+    """1-d average pooling: TFLite's rounding division of the valid-tap sum by their count."""
 
     name = "qnn.avg_pool1d"
     SPATIAL: ClassVar[int] = 1
@@ -667,53 +667,45 @@ class AvgPool1DOp(_PoolOp):
 
 @irdl_op_definition
 class AvgPool2DOp(_PoolOp):
-    """2-d average pooling at an unchanged scale: TFLite's rounding division of the valid-tap sum."""
+    """2-d average pooling: TFLite's rounding division of the valid-tap sum by their count."""
 
     name = "qnn.avg_pool2d"
     SPATIAL: ClassVar[int] = 2
 
 
-def _global_pool_shapes(op: QnnOp) -> None:
-    """Global pools reduce [N, *S, C] to [N, C], or to [N, 1, ..., 1, C] (Keras keepdims)."""
-    x = _shape(op.input)
-    if len(x) < 3:
-        op.fail(f"input must be [N, *spatial, C], got shape {list(x)}")
-    if _shape(op.output) != (x[0], x[-1]):
-        op.check_output_shape([x[0], *[1] * (len(x) - 2), x[-1]])
+class _GlobalPoolOp(UnaryOp, ABC):
+    """A reduction over every spatial axis: [N, L, C] or [N, H, W, C] -> [N, C] (as `nn`)."""
+
+    def verify_global_shape(self) -> None:
+        x = _shape(self.input)
+        if len(x) not in (3, 4):
+            self.fail(f"input must be [N, L, C] or [N, H, W, C], got shape {list(x)}")
+        self.check_result_shape([x[0], x[-1]])
 
 
 @irdl_op_definition
-class GlobalMaxPoolOp(QnnOp):
-    """Maximum over all spatial axes."""
+class GlobalMaxPoolOp(_GlobalPoolOp, SameTypeOp):
+    """Maximum over the spatial axes."""
 
     name = "qnn.global_max_pool"
 
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
-
-    def verify_(self) -> None:
-        self.check_width(self.input, "input")
-        self.check_same_element_type(self.output, self.input, "result", "input")
-        _global_pool_shapes(self)
+    def verify_shape(self) -> None:
+        self.verify_global_shape()
 
 
 @irdl_op_definition
-class GlobalAvgPoolOp(RescaledOp):
-    """Mean over all spatial axes, TFLite MEAN style: `clamp(MBQM(sum(x - z_in), m, s) + z_out)`, 1/count in m."""
+class GlobalAvgPoolOp(_GlobalPoolOp, RescaledOp):
+    """Mean over the spatial axes, TFLite MEAN style: `clamp(MBQM(sum(x - z_in), m, s) + z_out)`, 1/count in m."""
 
     name = "qnn.global_avg_pool"
 
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
     input_zero_point = prop_def(IntegerAttr[I32])
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
-    def verify_operands(self) -> None:
+    def verify_types(self) -> None:
         width = self.check_width(self.input, "input")
-        self.check_width(self.output, "result")
+        self.check_width(self.result, "result")
         self.check_in_storage("input_zero_point", self.input_zero_point.value.data, width)
-        _global_pool_shapes(self)
+        self.verify_global_shape()
 
 
 # ----------------------------------------------------------------------------- data movement
@@ -721,69 +713,55 @@ class GlobalAvgPoolOp(RescaledOp):
 
 @irdl_op_definition
 class ConcatOp(QnnOp):
-    """Concatenation along `axis` of tensors that share scale and zero point."""
+    """Concatenation along `axis` (negative: from the end) of tensors that share scale and zero point."""
 
     name = "qnn.concat"
 
     inputs = var_operand_def(TensorType)
-    output = result_def(TensorType)
+    result = result_def(TensorType)
     axis = prop_def(IntegerAttr[I64])
-    assembly_format = "$inputs attr-dict `:` type($inputs) `->` type($output)"
+    assembly_format = "$inputs attr-dict `:` functional-type(operands, results)"
 
-    def verify_(self) -> None:
+    def verify_types(self) -> None:
         if not self.inputs:
             self.fail("needs at least one input")
-        width = self.check_width(self.output, "result")
+        self.check_width(self.result, "result")
         shapes = [_shape(v) for v in self.inputs]
-        rank, axis = len(shapes[0]), self.axis.value.data
-        if not 0 <= axis < rank:
-            self.fail(f"axis {axis} is out of range for rank-{rank} inputs")
+        axis = self.normalized_axis(self.axis, len(shapes[0]))
+        rest = [s[:axis] + s[axis + 1 :] for s in shapes]
         for value, shape in zip(self.inputs, shapes):
-            self.check_same_element_type(value, self.output, "input", "result")
-            if len(shape) != rank or shape[:axis] + shape[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :]:
+            self.check_same_element_type(value, "input", self.result, "result")
+            if len(shape) != len(shapes[0]) or rest[0] != shape[:axis] + shape[axis + 1 :]:
                 self.fail(f"input shapes {[list(s) for s in shapes]} differ outside axis {axis}")
-        expected = list(shapes[0])
-        expected[axis] = sum(s[axis] for s in shapes)
-        self.check_output_shape(expected)
+        self.check_result_shape([*shapes[0][:axis], sum(s[axis] for s in shapes), *shapes[0][axis + 1 :]])
 
 
 @irdl_op_definition
-class ReshapeOp(QnnOp):
+class ReshapeOp(SameTypeOp):
     """Reshape to the result type; the elements and their scale are unchanged."""
 
     name = "qnn.reshape"
 
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
-
-    def verify_(self) -> None:
-        self.check_width(self.input, "input")
-        self.check_same_element_type(self.output, self.input, "result", "input")
-        if np.prod(_shape(self.input)) != np.prod(_shape(self.output)):
-            self.fail(f"cannot reshape {list(_shape(self.input))} to {list(_shape(self.output))}")
+    def verify_shape(self) -> None:
+        if np.prod(_shape(self.input)) != np.prod(_shape(self.result)):
+            self.fail(f"cannot reshape {list(_shape(self.input))} to {list(_shape(self.result))}")
 
 
 @irdl_op_definition
-class PadOp(QnnOp):
+class PadOp(SameTypeOp):
     """Constant padding of every axis (`padding` = [before_0, after_0, ...]) with `pad_value`, the zero point."""
 
     name = "qnn.pad"
 
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
     padding = prop_def(DenseArrayBase[I64])
     pad_value = prop_def(IntegerAttr[I32])
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
-    def verify_(self) -> None:
-        width = self.check_width(self.input, "input")
-        self.check_same_element_type(self.output, self.input, "result", "input")
-        self.check_in_storage("pad_value", self.pad_value.value.data, width)
+    def verify_shape(self) -> None:
+        self.check_in_storage("pad_value", self.pad_value.value.data, _width(self.input))
         x, pads = _shape(self.input), self.padding.get_values()
         if len(pads) != 2 * len(x) or min(pads, default=0) < 0:
             self.fail(f"padding must be {2 * len(x)} non-negative values (before, after per axis), got {list(pads)}")
-        self.check_output_shape([d + pads[2 * i] + pads[2 * i + 1] for i, d in enumerate(x)])
+        self.check_result_shape([d + pads[2 * i] + pads[2 * i + 1] for i, d in enumerate(x)])
 
 
 QNN = Dialect(

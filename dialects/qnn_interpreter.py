@@ -39,7 +39,7 @@ def _int64(x) -> np.ndarray:
 
 
 def _output_dtype(op) -> np.dtype:
-    return numpy_dtype(op.output.type.get_element_type())
+    return numpy_dtype(op.result.type.get_element_type())
 
 
 def _clamped(op: qnn.ClampedOp, y: np.ndarray) -> np.ndarray:
@@ -142,8 +142,8 @@ class QNNFunctions(InterpreterFunctions):
     @impl(qnn.RequantizeOp)
     def run_requantize(self, interpreter: Interpreter, op: qnn.RequantizeOp, args: PythonValues) -> PythonValues:
         x = wrap(_int64(args[0]) - op.input_zero_point.value.data, 32)
-        axis = -1 if op.axis is None else op.axis.value.data
-        return (_rescaled(op, x, axis),)
+        axis = op.channel_axis()
+        return (_rescaled(op, x, -1 if axis is None else axis),)
 
     @impl(qnn.DenseOp)
     def run_dense(self, interpreter: Interpreter, op: qnn.DenseOp, args: PythonValues) -> PythonValues:
@@ -213,13 +213,13 @@ class QNNFunctions(InterpreterFunctions):
     @impl(qnn.GlobalMaxPoolOp)
     def run_global_max_pool(self, interpreter: Interpreter, op: qnn.GlobalMaxPoolOp, args: PythonValues) -> PythonValues:
         x = np.asarray(args[0])
-        return (x.max(axis=_spatial_axes(x)).reshape(op.output.type.get_shape()),)
+        return (x.max(axis=_spatial_axes(x)),)
 
     @impl(qnn.GlobalAvgPoolOp)
     def run_global_avg_pool(self, interpreter: Interpreter, op: qnn.GlobalAvgPoolOp, args: PythonValues) -> PythonValues:
         x = _int64(args[0]) - op.input_zero_point.value.data
         total = wrap(x.sum(axis=_spatial_axes(x)), 32)
-        return (_rescaled(op, total).reshape(op.output.type.get_shape()),)
+        return (_rescaled(op, total),)
 
     @impl(qnn.ConcatOp)
     def run_concat(self, interpreter: Interpreter, op: qnn.ConcatOp, args: PythonValues) -> PythonValues:
@@ -227,7 +227,7 @@ class QNNFunctions(InterpreterFunctions):
 
     @impl(qnn.ReshapeOp)
     def run_reshape(self, interpreter: Interpreter, op: qnn.ReshapeOp, args: PythonValues) -> PythonValues:
-        return (np.asarray(args[0]).reshape(op.output.type.get_shape()),)
+        return (np.asarray(args[0]).reshape(op.result.type.get_shape()),)
 
     @impl(qnn.PadOp)
     def run_pad(self, interpreter: Interpreter, op: qnn.PadOp, args: PythonValues) -> PythonValues:

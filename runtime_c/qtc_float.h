@@ -299,23 +299,11 @@ static inline void qtc_scale_shift_f32(const float *x, const float *scale, const
     }
 }
 
-/* Reshape: y = x. x == y is a no-op; otherwise the buffers must not overlap. */
+/* y = x (a recurrent state into the output). x == y is a no-op; otherwise no overlap. */
 static inline void qtc_copy_f32(const float *x, float *y, int count) {
     int i;
     if (x == y) return;
     for (i = 0; i < count; ++i) y[i] = x[i];
-}
-
-/* Concatenation: for each of `outer` rows, input 0's chunks[0] values, then input 1's
-   chunks[1] values, ... (input i holds outer*chunks[i] values). */
-static inline void qtc_concat_f32(const float *const *inputs, const int *chunks, int count, float *y, int outer) {
-    int o, i;
-    for (o = 0; o < outer; ++o) {
-        for (i = 0; i < count; ++i) {
-            qtc_copy_f32(inputs[i] + o * chunks[i], y, chunks[i]);
-            y += chunks[i];
-        }
-    }
 }
 
 /* Constant padding of a rank-4 x (shape[0..3]; lower ranks padded with leading 1s by the caller):

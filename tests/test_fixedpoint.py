@@ -292,7 +292,7 @@ def test_softmax_params_follow_tflite_prepare():
     assert exp_table.shape == reciprocal_table.shape == (513,)
     # Output scale 2/65535 makes the tables Q0.15 with 65536/2 = 32768 per unit: exp(0) saturates.
     assert exp_table[512] == 32767 and 32767 - 8 < fp.lut_int16_lookup(32767, exp_table) < 32767
-    assert exp_table[0] == round(math.exp(-10) * 32768)
+    assert abs(int(exp_table[0]) - math.exp(-10) * 32768) <= 1  # sample 1.49, bias-corrected
     assert reciprocal_table[0] == 32767 and reciprocal_table[512] == 16384  # 1/(1+0), 1/(1+1)
 
 
@@ -419,7 +419,7 @@ def test_c_exp_reciprocal(harness, rng):
     assert_same(harness, "exp", (a, bits), expected)
     x = with_edges(rng.integers(0, INT32_MAX, N, endpoint=True), [0, 1, INT32_MAX, 1 << 30])
     assert_same(harness, "one_over_one_plus_x", (x,), fp.one_over_one_plus_x_for_x_in_0_1(x))
-    x = with_edges(rng.integers(1, INT32_MAX, N, endpoint=True) >> rng.integers(0, 31, N), [1, 2, INT32_MAX, 1 << 19])
+    x = with_edges(np.maximum(rng.integers(1, INT32_MAX, N, endpoint=True) >> rng.integers(0, 31, N), 1), [1, 2, INT32_MAX, 1 << 19])
     digits = rng.integers(0, 32, N)
     scale, bits_over_unit = fp.get_reciprocal(x, 0)
     assert_same(harness, "reciprocal", (x, digits), (scale, bits_over_unit + digits))

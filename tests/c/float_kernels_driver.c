@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qtc_common.h"
 #include "qtc_float.h"
 #include "qtc_float.h" /* twice: the include guard must hold */
 
@@ -120,7 +121,9 @@ int main(int argc, char **argv) {
     } else if (!strcmp(name, "copy")) {
         qtc_copy_f32(in[0], y, out_len);
     } else if (!strcmp(name, "concat")) {
-        qtc_concat_f32(in, v + 1, narr, y, v[0]);
+        int chunk_bytes[MAX_ARRAYS], k;
+        for (k = 0; k < narr; ++k) chunk_bytes[k] = v[1 + k] * (int)sizeof(float);
+        qtc_concat_bytes((const void *const *)in, chunk_bytes, narr, y, v[0]);
     } else if (!strcmp(name, "pad4")) {
         qtc_pad4_f32(in[0], y, v, v + 4, in[1][0]);
     } else if (!strcmp(name, "lstm")) {

@@ -1,12 +1,12 @@
 """Exact integer primitives of the qnn reference, and the host-side constants they need.
 
-Every function here has a twin in `runtime_c/qtc_fixedpoint.h`; the two are checked bit for
-bit (tests/test_fixedpoint.py). Sources (quantization.md names the files):
+Every run-time primitive here has a twin in `runtime_c/qtc_fixedpoint.h`; the two are checked
+bit for bit (tests/test_fixedpoint.py). Sources (quantization.md names the files):
 gemmlowp `fixedpoint/fixedpoint.h`, tflite-micro `tensorflow/lite/kernels/internal/common.{h,cc}`,
 `quantization_util.cc`, `reference/softmax.h` and `micro/kernels/softmax_common.cc`.
 
 Run-time primitives take numpy integer arrays or Python ints and compute in int64 numpy
-(every intermediate fits), returning int64 arrays (numpy scalars for scalar input). Where the C
+(every intermediate fits), returning int64 numpy values. Where the C
 computes in int32 the result is wrapped explicitly with `wrap`; C's truncating `/` is written
 with explicit formulas, never with Python's flooring `//` on negative numbers. Host-side helpers
 (`quantize_multiplier`, LUT builders, softmax parameters) reproduce TFLite's float arithmetic:
@@ -227,8 +227,9 @@ def quantize_multiplier(real: float, rounding: str = "double") -> tuple[int, int
 # ----------------------------------------------------------------------------- lookup tables
 
 
-def _float32_fn(fn: Callable, x: np.ndarray) -> np.ndarray:
-    return np.asarray(fn(x)).astype(np.float32)
+def _evaluate(fn: Callable, x: np.ndarray, float_type=np.float32) -> np.ndarray:
+    """fn at x, rounded to float_type as a C++ transform returning FloatT is."""
+    return np.asarray(fn(x)).astype(float_type)
 
 
 def lut_int8(
@@ -243,7 +244,7 @@ def lut_int8(
     f32 = np.float32
     q = np.arange(-128, 128, dtype=np.int64)
     x = f32(input_scale) * (q - input_zero_point).astype(f32)
-    y = _float32_fn(fn, x) * (f32(1) / f32(output_scale))
+    y = _evaluate(fn, x) * (f32(1) / f32(output_scale))
     out = round_half_away(y) + f32(output_zero_point)
     return np.clip(out, -128, 127).astype(np.int8)
 
@@ -254,34 +255,40 @@ def lut_int8_lookup(x, table) -> np.ndarray:
 
 
 def lut_int16(
-    fn: Callable, input_scale: float, input_zero_point: int, output_scale: float, output_zero_point: int
+    fn: Callable,
+    input_scale: float,
+    input_zero_point: int,
+    output_scale: float,
+    output_zero_point: int,
+    float_type=np.float32,
 ) -> np.ndarray:
-    """TFLite `LUTPopulateInt16<float>`: 513 int16 entries sampling fn over the int16 input range.
+    """TFLite `LUTPopulateInt16<FloatT>`: 513 int16 entries sampling fn over the int16 input range.
 
     Entry i samples x_i = x_min + i * step (512 steps), minus half the error that linear
     interpolation makes at the segment midpoint; entry 512 is fn(x_max). Like TFLite, outputs
-    are scaled by 65536 / (y_max - y_min), which does not add the output zero point. float32
-    arithmetic throughout; `fn` as in `lut_int8`.
+    are scaled by 65536 / (y_max - y_min), which does not add the output zero point. All
+    arithmetic is in `float_type`: float32 as TFLM (and `lut_int8`); TF Lite's deprecated
+    double overload, which its int16 softmax uses, is float64. `fn` as in `lut_int8`.
     """
-    f32 = np.float32
-    s_in, s_out = f32(input_scale), f32(output_scale)
-    x_min = s_in * f32(-32768 - input_zero_point)
-    x_max = s_in * f32(32767 - input_zero_point)
-    y_min = s_out * f32(-32768 - output_zero_point)
-    y_max = s_out * f32(32767 - output_zero_point)
-    step = (x_max - x_min) / f32(512)
-    half_step = step / f32(2)
-    inv = f32(65536) / (y_max - y_min)
-    i = np.arange(512, dtype=np.float32)
+    ft = float_type
+    s_in, s_out = ft(input_scale), ft(output_scale)
+    x_min = s_in * ft(-32768 - input_zero_point)
+    x_max = s_in * ft(32767 - input_zero_point)
+    y_min = s_out * ft(-32768 - output_zero_point)
+    y_max = s_out * ft(32767 - output_zero_point)
+    step = (x_max - x_min) / ft(512)
+    half_step = step / ft(2)
+    inv = ft(65536) / (y_max - y_min)
+    i = np.arange(512, dtype=ft)
     x = x_min + i * step
-    val = _float32_fn(fn, x)
-    val_mid = _float32_fn(fn, x + half_step)
-    val_next = _float32_fn(fn, x_min + (i + f32(1)) * step)
+    val = _evaluate(fn, x, ft)
+    val_mid = _evaluate(fn, x + half_step, ft)
+    val_next = _evaluate(fn, x_min + (i + ft(1)) * step, ft)
     sample = round_half_away(val * inv)
-    interpolated_mid = round_half_away((val_next * inv + sample) / f32(2))
+    interpolated_mid = round_half_away((val_next * inv + sample) / ft(2))
     err = interpolated_mid - round_half_away(val_mid * inv)
-    bias = round_half_away(err / f32(2))
-    last = round_half_away(_float32_fn(fn, np.array([x_max], dtype=np.float32)) * inv)
+    bias = round_half_away(err / ft(2))
+    last = round_half_away(_evaluate(fn, np.array([x_max], dtype=ft), ft) * inv)
     return np.clip(np.concatenate([sample - bias, last]), -32768, 32767).astype(np.int16)
 
 

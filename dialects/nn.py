@@ -143,6 +143,7 @@ class ConstantOp(NNOp):
     """A constant f32 tensor: weights, biases and other parameters."""
 
     name = "nn.constant"
+    CONTRACT: ClassVar[str] = "contract $op() -> result {}"
 
     T: ClassVar = VarConstraint("T", base(TensorType))
     value = prop_def(ParamAttrConstraint(DenseIntOrFPElementsAttr, (T, AnyAttr())))
@@ -153,6 +154,17 @@ class ConstantOp(NNOp):
 
     def __init__(self, value: DenseIntOrFPElementsAttr):
         super().__init__(result_types=[value.get_type()], properties={"value": value})
+
+
+ACCUMULATING_CONTRACT = """
+contract $op(input, weights, bias) -> result {
+  require zero(weights) == 0;
+  require zero(bias) == 0;
+  require scale(bias) == scale(input) * scale(weights);
+  require bits(bias) == 4 * bits(input);
+}"""
+"""Dense and convolutions: symmetric weights, so the product needs no weight zero-point term,
+and a bias that adds straight into the accumulator (quantization.md, rule 2)."""
 
 
 class FusedActivationOp(NNOp, ABC):
@@ -171,6 +183,9 @@ class DenseOp(FusedActivationOp):
     """Fully connected layer: input [..., in] times weights [in, out] plus bias [out]."""
 
     name = "nn.dense"
+    CONTRACT: ClassVar[str] = ACCUMULATING_CONTRACT
+    WEIGHT_AXIS: ClassVar[int] = -1
+    """The axis of `weights` that gets one scale a channel (output units)."""
 
     input = operand_def(TensorType)
     weights = operand_def(TensorType)
@@ -235,6 +250,10 @@ class WindowOp(NNOp, ABC):
 class ConvolutionOp(WindowOp, FusedActivationOp, ABC):
     """A convolution: input [N, *S, C], weights [*K, C, F], bias [F] -> [N, *O, F]."""
 
+    CONTRACT: ClassVar[str] = ACCUMULATING_CONTRACT
+    WEIGHT_AXIS: ClassVar[int] = -1
+    """The axis of `weights` that gets one scale a channel (output channels)."""
+
     input = operand_def(TensorType)
     weights = operand_def(TensorType)
     bias = operand_def(TensorType)
@@ -267,6 +286,9 @@ class ConvolutionOp(WindowOp, FusedActivationOp, ABC):
 
 class DepthwiseConvolutionOp(ConvolutionOp, ABC):
     """A depthwise convolution: weights [*K, C, M] give C * M output channels (c * M + m)."""
+
+    WEIGHT_AXIS: ClassVar[int] = -2
+    """One weight scale an input channel, shared by its `M` multiplier outputs."""
 
     WEIGHTS_OUTPUT: ClassVar[str] = "M"
 
@@ -326,6 +348,11 @@ class MaxPool1DOp(PoolOp):
     """1-d max pooling (keras.layers.MaxPooling1D)."""
 
     name = "nn.max_pool1d"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(input) == scale(result);
+      require zero(input) == zero(result);
+    }"""
     SPATIAL_RANK: ClassVar[int] = 1
 
 
@@ -334,6 +361,11 @@ class AvgPool1DOp(PoolOp):
     """1-d average pooling over the taps inside the input (keras.layers.AveragePooling1D)."""
 
     name = "nn.avg_pool1d"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(input) == scale(result);
+      require zero(input) == zero(result);
+    }"""
     SPATIAL_RANK: ClassVar[int] = 1
 
 
@@ -342,6 +374,11 @@ class MaxPool2DOp(PoolOp):
     """2-d max pooling (keras.layers.MaxPooling2D)."""
 
     name = "nn.max_pool2d"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(input) == scale(result);
+      require zero(input) == zero(result);
+    }"""
     SPATIAL_RANK: ClassVar[int] = 2
 
 
@@ -350,6 +387,11 @@ class AvgPool2DOp(PoolOp):
     """2-d average pooling over the taps inside the input (keras.layers.AveragePooling2D)."""
 
     name = "nn.avg_pool2d"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(input) == scale(result);
+      require zero(input) == zero(result);
+    }"""
     SPATIAL_RANK: ClassVar[int] = 2
 
 
@@ -372,6 +414,7 @@ class GlobalAvgPoolOp(GlobalPoolOp):
     """Mean over the spatial axes (keras.layers.GlobalAveragePooling1D/2D)."""
 
     name = "nn.global_avg_pool"
+    CONTRACT: ClassVar[str] = "contract $op(input) -> result {}"  # rescales with 1/count folded in
 
 
 @irdl_op_definition
@@ -379,10 +422,21 @@ class GlobalMaxPoolOp(GlobalPoolOp):
     """Maximum over the spatial axes (keras.layers.GlobalMaxPooling1D/2D)."""
 
     name = "nn.global_max_pool"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(input) == scale(result);
+      require zero(input) == zero(result);
+    }"""
 
 
 class ElementwiseBinaryOp(FusedActivationOp, ABC):
     """An element-wise op on two tensors of the same type."""
+
+    CONTRACT: ClassVar[str] = """
+    contract $op(lhs, rhs) -> result {
+      prefer scale(lhs) == scale(rhs) == scale(result);
+      prefer zero(lhs) == zero(rhs) == zero(result);
+    }"""
 
     T: ClassVar = VarConstraint("T", base(TensorType))
     lhs = operand_def(T)
@@ -412,6 +466,7 @@ class MulOp(ElementwiseBinaryOp):
     """lhs * rhs (keras.layers.Multiply)."""
 
     name = "nn.mul"
+    CONTRACT: ClassVar[str] = "contract $op(lhs, rhs) -> result {}"  # one multiplier s_l * s_r / s_y
 
 
 class ElementwiseUnaryOp(NNOp, ABC):
@@ -430,6 +485,11 @@ class ReluOp(ElementwiseUnaryOp):
     """max(x, 0)."""
 
     name = "nn.relu"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      prefer scale(input) == scale(result);
+      prefer zero(input) == zero(result);
+    }"""
 
 
 @irdl_op_definition
@@ -437,6 +497,11 @@ class Relu6Op(ElementwiseUnaryOp):
     """min(max(x, 0), 6)."""
 
     name = "nn.relu6"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      prefer scale(input) == scale(result);
+      prefer zero(input) == zero(result);
+    }"""
 
 
 @irdl_op_definition
@@ -444,6 +509,11 @@ class TanhOp(ElementwiseUnaryOp):
     """tanh(x)."""
 
     name = "nn.tanh"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(result) == 2^-(bits(result) - 1);
+      require zero(result) == 0;
+    }"""
 
 
 @irdl_op_definition
@@ -451,6 +521,13 @@ class SigmoidOp(ElementwiseUnaryOp):
     """The logistic function 1 / (1 + exp(-x))."""
 
     name = "nn.sigmoid"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(result) == 2^-8 when bits(result) == 8;
+      require zero(result) == -128 when bits(result) == 8;
+      require scale(result) == 2^-15 when bits(result) == 16;
+      require zero(result) == 0 when bits(result) == 16;
+    }"""
 
 
 @irdl_op_definition
@@ -458,6 +535,13 @@ class SoftmaxOp(ElementwiseUnaryOp):
     """Softmax along `axis` (default: the last)."""
 
     name = "nn.softmax"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(result) == 2^-8 when bits(result) == 8;
+      require zero(result) == -128 when bits(result) == 8;
+      require scale(result) == 2^-15 when bits(result) == 16;
+      require zero(result) == 0 when bits(result) == 16;
+    }"""
 
     axis = prop_def(I64Attr, default_value=IntegerAttr(-1, i64))
 
@@ -471,6 +555,11 @@ class ConcatOp(NNOp):
     """Concatenation of the inputs along `axis` (keras.layers.Concatenate)."""
 
     name = "nn.concat"
+    CONTRACT: ClassVar[str] = """
+    contract $op(inputs...) -> result {
+      require scale(inputs) == scale(result);
+      require zero(inputs) == zero(result);
+    }"""
 
     inputs = var_operand_def(TensorType)
     result = result_def(TensorType)
@@ -503,6 +592,11 @@ class ReshapeOp(NNOp):
     """The input's elements in the result's shape (row-major, keras.layers.Reshape)."""
 
     name = "nn.reshape"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(input) == scale(result);
+      require zero(input) == zero(result);
+    }"""
 
     input = operand_def(TensorType)
     result = result_def(TensorType)
@@ -523,6 +617,11 @@ class PadOp(NNOp):
     """Zero padding: `padding = array<i64: before_0, after_0, before_1, after_1, ...>`."""
 
     name = "nn.pad"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(input) == scale(result);
+      require zero(input) == zero(result);
+    }"""
 
     input = operand_def(TensorType)
     result = result_def(TensorType)
@@ -549,6 +648,7 @@ class BatchNormOp(NNOp):
     """Inference batch normalization: (x - mean) / sqrt(variance + epsilon) * gamma + beta."""
 
     name = "nn.batch_norm"
+    CONTRACT: ClassVar[str] = "contract $op(input, gamma, beta, mean, variance) -> result {}"
 
     T: ClassVar = VarConstraint("T", base(TensorType))
     input = operand_def(T)
@@ -583,6 +683,8 @@ class RecurrentOp(NNOp, ABC):
     [units, GATES * units] and bias; the result is [N, T, units] with `return_sequences`,
     else the last state [N, units].
     """
+
+    CONTRACT: ClassVar[str] = "contract $op(input, kernel, recurrent_kernel, bias) -> result {}"
 
     GATES: ClassVar[int]
 

@@ -8,6 +8,11 @@ from xdsl.passes import ModulePass
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> factory that imports the pass lazily (as xDSL's registry does)."""
 
+    def get_calibrate():
+        from qtc.passes.calibrate import CalibratePass
+
+        return CalibratePass
+
     def get_fold_batch_norm():
         from qtc.passes.fold_batch_norm import FoldBatchNormPass
 
@@ -18,7 +23,14 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return FuseActivationsPass
 
+    def get_propagate_contracts():
+        from qtc.passes.propagate_contracts import PropagateContractsPass
+
+        return PropagateContractsPass
+
     return {
+        "calibrate": get_calibrate,
+        "propagate-contracts": get_propagate_contracts,
         "fold-batch-norm": get_fold_batch_norm,
         "fuse-activations": get_fuse_activations,
     }

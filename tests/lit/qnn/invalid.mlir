@@ -213,8 +213,8 @@
 // -----
 
 %a, %b = "test.op"() : () -> (tensor<4xi16>, tensor<4xi16>)
-%y = qnn.mul %a, %b {lhs_zero_point = 100 : i32, rhs_zero_point = 0 : i32, output_zero_point = 0 : i32, multiplier = array<i32: 1073741824>, shift = array<i32: 0>} : (tensor<4xi16>, tensor<4xi16>) -> tensor<4xi16>
-// CHECK: qnn.mul: the product of inputs up to 32868 and 32768 from their zero points overflows int32
+%y = qnn.mul %a, %b {lhs_zero_point = 20000 : i32, rhs_zero_point = -20000 : i32, output_zero_point = 0 : i32, multiplier = array<i32: 1073741824>, shift = array<i32: 0>} : (tensor<4xi16>, tensor<4xi16>) -> tensor<4xi16>
+// CHECK: qnn.mul: the product of inputs up to 52768 and 52767 from their zero points overflows int32
 
 // -----
 

@@ -1,0 +1,71 @@
+"""Scale and zero point from ranges, and real <-> integer tensors (quantization.md 1.2).
+
+Activations of 8 bits are asymmetric with a nudged integer zero point (TensorFlow Lite's
+`GetAsymmetricQuantizationParams`); 16-bit activations and all weights are symmetric with a
+zero point of 0; weights use the narrow range [-(2^(b-1) - 1), 2^(b-1) - 1].
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from qtc.dialects.qtc_attrs import storage_range
+
+TINY_RANGE = 1e-8
+"""A range narrower than this (e.g. a tensor that is always 0) gets a nominal width."""
+
+
+def round_half_away(x):
+    """std::round: halves go away from zero (numpy's `round` goes to even)."""
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def asymmetric_params(lo: float, hi: float, bits: int) -> tuple[float, int]:
+    """(scale, zero point) covering [lo, hi] widened to contain 0, zero point nudged to an integer."""
+    qmin, qmax = storage_range(bits)
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi - lo < TINY_RANGE:
+        hi = lo + TINY_RANGE
+    scale = (hi - lo) / (qmax - qmin)
+    zero = qmin - lo / scale
+    return scale, int(min(max(round_half_away(zero), qmin), qmax))
+
+
+def symmetric_params(lo: float, hi: float, bits: int) -> tuple[float, int]:
+    """(scale, 0) with max |x| mapped to qmax."""
+    qmax = storage_range(bits)[1]
+    absmax = max(abs(lo), abs(hi), TINY_RANGE)
+    return absmax / qmax, 0
+
+
+def per_channel_symmetric_scales(weights: np.ndarray, axis: int, bits: int) -> np.ndarray:
+    """One scale a slice of `weights` along `axis`: max |w| / qmax (1.0 for an all-zero slice)."""
+    qmax = storage_range(bits)[1]
+    axis %= weights.ndim
+    magnitudes = np.abs(np.asarray(weights, np.float64))
+    absmax = np.max(magnitudes, axis=tuple(a for a in range(weights.ndim) if a != axis))
+    return np.where(absmax > 0, absmax / qmax, 1.0).astype(np.float64)
+
+
+def quantize(x: np.ndarray, scale, zero, bits: int, narrow: bool = False) -> np.ndarray:
+    """round(x / scale) + zero, saturated to the storage range (int64 result)."""
+    qmin, qmax = storage_range(bits)
+    if narrow:
+        qmin = -qmax
+    q = round_half_away(np.asarray(x, np.float64) / scale) + zero
+    return np.clip(q, qmin, qmax).astype(np.int64)
+
+
+def represented_range(scale: float, zero: int, bits: int) -> tuple[float, float]:
+    """The real interval an integer type covers under (scale, zero)."""
+    qmin, qmax = storage_range(bits)
+    return scale * (qmin - zero), scale * (qmax - zero)
+
+
+def bits_lost(narrow_width: float, wide_width: float) -> float:
+    """Resolution a range of `narrow_width` loses when it is coded over `wide_width`."""
+    if narrow_width < TINY_RANGE:
+        return 0.0
+    return max(0.0, math.log2(wide_width / narrow_width))

@@ -272,7 +272,13 @@ class CEmitter:
         return {f"{p}.h": "\n".join(header), f"{p}.c": self.resolve("\n".join(source))}
 
     def runtime_headers(self) -> list[str]:
-        return ["qtc_common.h", *(["qtc_float.h"] if "float32" in self.element_types else [])]
+        """The runtime_c/ headers the generated source includes (copied next to it)."""
+        headers = ["qtc_common.h"]
+        if "float32" in self.element_types:
+            headers.append("qtc_float.h")
+        if any(op.name.startswith("qnn.") for op in self.ops):
+            headers += ["qtc_fixedpoint.h", "qtc_int.h"]
+        return headers
 
 
 Emitter = Callable[[CEmitter, Operation], None]
@@ -290,6 +296,8 @@ def emits(*op_types: type[Operation]):
 
 def generate_c(module: ModuleOp, name: str = "model") -> tuple[dict[str, str], CEmitter]:
     """The generated files ({file name: text}) and the emitter (for its memory figures)."""
+    from qtc.compiler import emit_c_qnn  # noqa: F401  (registers the integer ops' emitters)
+
     emitter = CEmitter(module, name)
     return emitter.generate(), emitter
 

@@ -99,7 +99,7 @@ def saturating_rounding_doubling_high_mul(a, b) -> np.ndarray:
 
 
 def rounding_divide_by_pot(x, exponent) -> np.ndarray:
-    """gemmlowp `RoundingDivideByPOT`: x / 2^exponent rounded half away from zero, 0 <= exponent <= 31."""
+    """gemmlowp `RoundingDivideByPOT`: x / 2^exponent, ties away from zero; 0 <= exponent <= 31."""
     x, exponent = _int64(x), _int64(exponent)
     if np.any((exponent < 0) | (exponent > 31)):
         raise ValueError(f"rounding_divide_by_pot: exponent must be in [0, 31], got {exponent}")
@@ -109,7 +109,7 @@ def rounding_divide_by_pot(x, exponent) -> np.ndarray:
 
 
 def saturating_rounding_multiply_by_pot(x, exponent: int) -> np.ndarray:
-    """gemmlowp `SaturatingRoundingMultiplyByPOT<exponent>` on int32 (exponent > 0: saturating shift)."""
+    """gemmlowp `SaturatingRoundingMultiplyByPOT<exponent>` on int32 (> 0: a saturating shift)."""
     x = _int64(x)
     if exponent <= 0:
         return rounding_divide_by_pot(x, -exponent)
@@ -136,7 +136,7 @@ def count_leading_zeros32(x) -> np.ndarray:
 
 
 def multiply_by_quantized_multiplier(x, multiplier, shift) -> np.ndarray:
-    """TFLite `MultiplyByQuantizedMultiplier(int32 x, ...)`, double rounding (gemmlowp, TFLM default).
+    """TFLite `MultiplyByQuantizedMultiplier(int32 x, ...)`, double rounding (TFLM default).
 
     `RoundingDivideByPOT(SRDHM(x * 2^max(shift, 0), multiplier), max(-shift, 0))`. The left
     shift is an int32 multiply; TFLite leaves its overflow undefined, qtc defines it as a
@@ -161,7 +161,7 @@ def multiply_by_quantized_multiplier_single(x, multiplier, shift) -> np.ndarray:
 
 
 def multiply_by_quantized_multiplier_int64(x, multiplier, shift) -> np.ndarray:
-    """TFLite `MultiplyByQuantizedMultiplier(int64 x, ...)` (16x8 accumulators), same in both builds.
+    """TFLite `MultiplyByQuantizedMultiplier(int64 x, ...)` (16x8), the same in both builds.
 
     The multiplier is reduced to 16 bits (`(q + 2^15) >> 16`, or 0x7FFF from 0x7FFF0000 on)
     and `(x * rq + 2^(k-1)) >> k` with k = 15 - shift is truncated to int32. Requires
@@ -169,7 +169,9 @@ def multiply_by_quantized_multiplier_int64(x, multiplier, shift) -> np.ndarray:
     """
     x, multiplier, shift = _int64(x), _int64(multiplier), _int64(shift)
     if np.any((x < -INT64_ACC_LIMIT) | (x >= INT64_ACC_LIMIT)):
-        raise ValueError("int64 accumulator outside [-2^47, 2^47): MultiplyByQuantizedMultiplier overflows")
+        raise ValueError(
+            "int64 accumulator outside [-2^47, 2^47): MultiplyByQuantizedMultiplier overflows"
+        )
     reduced = np.where(multiplier < 0x7FFF0000, (multiplier + (1 << 15)) >> 16, 0x7FFF)
     total = 15 - shift
     return wrap((x * reduced + (np.int64(1) << (total - 1))) >> total, 32)
@@ -182,7 +184,9 @@ MULTIPLY_BY_ROUNDING: dict[str, Callable] = {
 """The int32-input requantizer of each rounding mode."""
 
 
-def requantize_accumulator(acc, multiplier, shift, rounding: str, accumulator_bits: int) -> np.ndarray:
+def requantize_accumulator(
+    acc, multiplier, shift, rounding: str, accumulator_bits: int
+) -> np.ndarray:
     """MBQM of an accumulator: the int32 requantizer of `rounding`, or the int64-input one."""
     if accumulator_bits == 64:
         return multiply_by_quantized_multiplier_int64(acc, multiplier, shift)
@@ -190,7 +194,7 @@ def requantize_accumulator(acc, multiplier, shift, rounding: str, accumulator_bi
 
 
 def rounding_divide(acc, count) -> np.ndarray:
-    """TFLite average pooling's `acc > 0 ? (acc + n/2) / n : (acc - n/2) / n`, C truncating division."""
+    """TFLite average pooling: `acc > 0 ? (acc + n/2) / n : (acc - n/2) / n`, C division."""
     acc, count = _int64(acc), _int64(count)
     numerator = np.where(acc > 0, acc + count // 2, acc - count // 2)
     quotient = np.abs(numerator) // count
@@ -207,7 +211,9 @@ def quantize_multiplier(real: float, rounding: str = "double") -> tuple[int, int
     """
     real = float(real)
     if not (math.isfinite(real) and real >= 0.0):
-        raise ValueError(f"quantize_multiplier: real multiplier must be finite and >= 0, got {real}")
+        raise ValueError(
+            f"quantize_multiplier: real multiplier must be finite and >= 0, got {real}"
+        )
     if real == 0.0:
         return 0, 0
     fraction, shift = math.frexp(real)
@@ -233,11 +239,16 @@ def _evaluate(fn: Callable, x: np.ndarray, float_type=np.float32) -> np.ndarray:
 
 
 def lut_int8(
-    fn: Callable, input_scale: float, input_zero_point: int, output_scale: float, output_zero_point: int
+    fn: Callable,
+    input_scale: float,
+    input_zero_point: int,
+    output_scale: float,
+    output_zero_point: int,
 ) -> np.ndarray:
     """TFLite `LUTPopulateInt8` in natural order: entry q + 128 holds the output for input q.
 
-    In float32 as TFLite: x = S_in * (q - Z_in), y = fn(x), out = clamp(round(y * (1 / S_out)) + Z_out).
+    In float32 as TFLite: x = S_in * (q - Z_in), y = fn(x),
+    out = clamp(round(y * (1 / S_out)) + Z_out).
     Scales are rounded to float32 first (TFLite stores them so). `fn` gets float32 values and
     its result is rounded to float32; evaluating it in float64 matches a correctly rounded libm.
     """
@@ -293,7 +304,7 @@ def lut_int16(
 
 
 def lut_int16_lookup(x, table) -> np.ndarray:
-    """TFLite `LUTLookup(int16)`: entry 256 + (x >> 7) plus the slope to the next entry times x & 0x7F.
+    """TFLite `LUTLookup(int16)`: entry 256 + (x >> 7), plus the slope times (x & 0x7F) / 128.
 
     The slope and the sum are int16 in TFLite, so both wrap here as the C casts do.
     """
@@ -328,7 +339,9 @@ def exp_on_negative_values(a, integer_bits: int) -> np.ndarray:
     remainder (the barrel shifter); a == 0 gives INT32_MAX (one).
     """
     if not 0 <= integer_bits <= 29:
-        raise ValueError(f"exp_on_negative_values: integer_bits must be in [0, 29], got {integer_bits}")
+        raise ValueError(
+            f"exp_on_negative_values: integer_bits must be in [0, 29], got {integer_bits}"
+        )
     a = _int64(a)
     fractional_bits = 31 - integer_bits
     one_quarter = 1 << (fractional_bits - 2)
@@ -341,7 +354,9 @@ def exp_on_negative_values(a, integer_bits: int) -> np.ndarray:
         if integer_bits > exponent:
             bit = 1 << (fractional_bits + exponent)
             result = np.where(
-                (remainder & bit) != 0, saturating_rounding_doubling_high_mul(result, multiplier), result
+                (remainder & bit) != 0,
+                saturating_rounding_doubling_high_mul(result, multiplier),
+                result,
             )
     if integer_bits > 5:
         result = np.where(a < -(1 << (36 - integer_bits)), 0, result)  # exp(x < -32) = 0
@@ -363,7 +378,7 @@ def one_over_one_plus_x_for_x_in_0_1(a) -> np.ndarray:
 
 
 def get_reciprocal(x, integer_digits: int) -> tuple[np.ndarray, np.ndarray]:
-    """TFLite `GetReciprocal`: 1/x for x > 0 in Q(integer_digits) as (Q0.31 scale, num_bits_over_unit).
+    """TFLite `GetReciprocal`: 1/x for x > 0 in Q(integer_digits) as (Q0.31 s, num_bits_over_unit).
 
     x is normalised with its leading zeros to 1 + m, m in [0, 1), and 1/(1+m) is computed by
     `one_over_one_plus_x_for_x_in_0_1`; 1/x = scale * 2^-num_bits_over_unit.
@@ -374,7 +389,9 @@ def get_reciprocal(x, integer_digits: int) -> tuple[np.ndarray, np.ndarray]:
     return one_over_one_plus_x_for_x_in_0_1(shifted_minus_one), integer_digits - headroom_plus_one
 
 
-def softmax_int8_params(input_scale: float, beta: float = 1.0, rounding: str = "double") -> tuple[int, int, int]:
+def softmax_int8_params(
+    input_scale: float, beta: float = 1.0, rounding: str = "double"
+) -> tuple[int, int, int]:
     """TFLM int8 softmax prepare: (input_beta_multiplier, input_beta_left_shift, diff_min).
 
     `PreprocessSoftmaxScaling`: real = beta * S_in * 2^(31 - 5) in double from the float32
@@ -386,14 +403,18 @@ def softmax_int8_params(input_scale: float, beta: float = 1.0, rounding: str = "
     """
     cap = (1 << 30) - 1.0 if rounding == "single" else (1 << 31) - 1.0
     real = min(
-        float(np.float32(beta)) * float(np.float32(input_scale)) * (1 << (31 - SOFTMAX_DIFF_INTEGER_BITS)),
+        float(np.float32(beta))
+        * float(np.float32(input_scale))
+        * (1 << (31 - SOFTMAX_DIFF_INTEGER_BITS)),
         cap,
     )
     if not real > 1.0:
         raise ValueError(f"softmax_int8_params: beta * input_scale * 2^26 = {real} must exceed 1")
     multiplier, shift = quantize_multiplier(real, "single")
     radius = math.floor(
-        ((1 << SOFTMAX_DIFF_INTEGER_BITS) - 1) * (1 << (31 - SOFTMAX_DIFF_INTEGER_BITS)) / (1 << shift)
+        ((1 << SOFTMAX_DIFF_INTEGER_BITS) - 1)
+        * (1 << (31 - SOFTMAX_DIFF_INTEGER_BITS))
+        / (1 << shift)
     )
     return multiplier, shift, -radius
 
@@ -411,10 +432,18 @@ def softmax_int16_params(
     real = float(f32(input_scale)) * float(f32(beta)) / (10.0 / 65535.0)
     multiplier, shift = quantize_multiplier(real, rounding)
     exp_table = lut_int16(
-        lambda v: np.exp(v.astype(np.float64)), float(f32(10) / f32(65535)), 32767, float(f32(2) / f32(65535)), 0
+        lambda v: np.exp(v.astype(np.float64)),
+        float(f32(10) / f32(65535)),
+        32767,
+        float(f32(2) / f32(65535)),
+        0,
     )
     reciprocal_table = lut_int16(
-        lambda v: f32(1) / (f32(1) + v), float(f32(1) / f32(65535)), -32768, float(f32(2) / f32(65535)), 0
+        lambda v: f32(1) / (f32(1) + v),
+        float(f32(1) / f32(65535)),
+        -32768,
+        float(f32(2) / f32(65535)),
+        0,
     )
     return multiplier, shift, exp_table, reciprocal_table
 

@@ -63,7 +63,7 @@ LUT_LENGTH = {8: 256, 16: 513}
 SHIFT_RANGE = {32: (-31, 30), 64: (-31, 7)}
 """Valid `shift` of the int32- and int64-input MultiplyByQuantizedMultiplier."""
 SOFTMAX_MAX_DEPTH = {8: INT32_MAX >> 19, 16: INT32_MAX // 32767}
-"""Longest softmax row whose int32 sum of exp() values cannot overflow (Q12.19 terms <= 2^19, Q0.15 <= 32767)."""
+"""Longest softmax row whose int32 sum of exp() cannot overflow (terms <= 2^19 resp. 32767)."""
 
 _INT8_MAX_DIFFERENCE = 255
 
@@ -116,7 +116,9 @@ class QnnOp(IRDLOperation, ABC):
     def fail(self, message: str) -> NoReturn:
         raise VerifyException(f"{self.name}: {message}")
 
-    def check_width(self, value: SSAValue, what: str, widths: Sequence[int] = ACTIVATION_WIDTHS) -> int:
+    def check_width(
+        self, value: SSAValue, what: str, widths: Sequence[int] = ACTIVATION_WIDTHS
+    ) -> int:
         """The element width of `value`, which must be one of `widths`."""
         width = _width(value)
         if width not in widths:
@@ -124,7 +126,9 @@ class QnnOp(IRDLOperation, ABC):
             self.fail(f"{what} element type must be {names}, got {value.type.get_element_type()}")
         return width
 
-    def check_same_element_type(self, value: SSAValue, what: str, reference: SSAValue, of: str) -> None:
+    def check_same_element_type(
+        self, value: SSAValue, what: str, reference: SSAValue, of: str
+    ) -> None:
         element, expected = value.type.get_element_type(), reference.type.get_element_type()
         if element != expected:
             self.fail(f"{what} element type {element} must equal the {of} element type {expected}")
@@ -134,7 +138,9 @@ class QnnOp(IRDLOperation, ABC):
         if not lo <= value <= hi:
             self.fail(f"{name} {value} is outside the i{width} range [{lo}, {hi}]")
 
-    def check_multiplier(self, name: str, multiplier: int, shift: int, shift_range: tuple[int, int]) -> None:
+    def check_multiplier(
+        self, name: str, multiplier: int, shift: int, shift_range: tuple[int, int]
+    ) -> None:
         if not (multiplier == 0 or (1 << 30) <= multiplier <= INT32_MAX):
             self.fail(
                 f"{name} {multiplier} is not normalized: expected 0 or a value in [2^30, 2^31 - 1] "
@@ -152,7 +158,10 @@ class QnnOp(IRDLOperation, ABC):
 
     def check_result_shape(self, expected: Sequence[int]) -> None:
         if _shape(self.result) != tuple(expected):
-            self.fail(f"result shape {list(_shape(self.result))} does not match the expected {list(expected)}")
+            self.fail(
+                f"result shape {list(_shape(self.result))} does not match the expected "
+                f"{list(expected)}"
+            )
 
     def normalized_axis(self, axis: IntegerAttr, rank: int) -> int:
         """`axis` in [0, rank), a negative one counting from the end (as in `nn`)."""
@@ -217,7 +226,7 @@ class RoundingOp(QnnOp, ABC):
 
 
 class RescaledOp(ClampedOp, RoundingOp, ABC):
-    """`y = clamp(MBQM(acc, multiplier[c], shift[c]) + output_zero_point)`, per tensor or per channel."""
+    """`y = clamp(MBQM(acc, multiplier[c], shift[c]) + output_zero_point)`, c per channel or 0."""
 
     output_zero_point = prop_def(IntegerAttr[I32])
     multiplier = prop_def(DenseArrayBase[I32])
@@ -238,7 +247,9 @@ class RescaledOp(ClampedOp, RoundingOp, ABC):
 
     def verify_(self) -> None:
         super().verify_()
-        self.check_in_storage("output_zero_point", self.output_zero_point.value.data, _width(self.result))
+        self.check_in_storage(
+            "output_zero_point", self.output_zero_point.value.data, _width(self.result)
+        )
         multipliers, shifts, channels = self.multipliers(), self.shifts(), self.channels()
         if len(multipliers) not in (1, channels) or len(shifts) != len(multipliers):
             expected = "1" if channels == 1 else f"1 or {channels}"
@@ -279,20 +290,25 @@ class _BoundaryOp(UnaryOp, ABC):
     qparams = prop_def(QParamsAttr)
 
     def verify_types(self) -> None:
-        floats, integers = (self.input, self.result) if self.FLOAT_INPUT else (self.result, self.input)
+        floats, integers = (
+            (self.input, self.result) if self.FLOAT_INPUT else (self.result, self.input)
+        )
         if not isinstance(floats.type.get_element_type(), Float32Type):
             self.fail(f"float side must be f32, got {floats.type.get_element_type()}")
         width = self.check_width(integers, "integer side")
         if self.qparams.per_axis:
             self.fail("qparams must be per tensor")
         if self.qparams.storage_type != integers.type.get_element_type():
-            self.fail(f"qparams storage type {self.qparams.storage_type} must equal the integer element type i{width}")
+            self.fail(
+                f"qparams storage type {self.qparams.storage_type} must equal the integer "
+                f"element type i{width}"
+            )
         self.check_result_shape(_shape(self.input))
 
 
 @irdl_op_definition
 class QuantizeOp(_BoundaryOp):
-    """f32 -> i8/i16: `clamp(round_half_away(x / scale) + zp)` in float32 (TFLite AffineQuantize)."""
+    """f32 -> i8/i16: `clamp(round_half_away(x / scale) + zp)` in float32 (AffineQuantize)."""
 
     name = "qnn.quantize"
     FLOAT_INPUT: ClassVar[bool] = True
@@ -311,7 +327,10 @@ class DequantizeOp(_BoundaryOp):
 
 @irdl_op_definition
 class RequantizeOp(UnaryOp, RescaledOp):
-    """int -> int: `clamp(MBQM(x - input_zero_point, m, s) + output_zero_point)`, per tensor or along `axis`."""
+    """int -> int: `clamp(MBQM(x - input_zero_point, m[c], s[c]) + output_zero_point)`.
+
+    One (m, s) pair per tensor, or one per index c of `axis`.
+    """
 
     name = "qnn.requantize"
 
@@ -348,7 +367,9 @@ class _AccumulatingOp(RescaledOp, ABC):
     bias = operand_def(TensorType)
     result = result_def(TensorType)
     input_zero_point = prop_def(IntegerAttr[I32])
-    assembly_format = "$input `,` $weights `,` $bias attr-dict `:` functional-type(operands, results)"
+    assembly_format = (
+        "$input `,` $weights `,` $bias attr-dict `:` functional-type(operands, results)"
+    )
 
     def channels(self) -> int:
         return _shape(self.result)[-1]
@@ -365,7 +386,9 @@ class _AccumulatingOp(RescaledOp, ABC):
         self.check_result_shape(self.expected_result_shape())
         (bias_length,) = self.check_rank(self.bias, "bias", 1)
         if bias_length != self.channels():
-            self.fail(f"bias has {bias_length} values but the result has {self.channels()} channels")
+            self.fail(
+                f"bias has {bias_length} values but the result has {self.channels()} channels"
+            )
 
     @abstractmethod
     def expected_result_shape(self) -> list[int]:
@@ -393,7 +416,9 @@ class WindowOp(QnnOp, ABC):
     strides = prop_def(DenseArrayBase[I64])
     padding = prop_def(StringAttr)
 
-    def window_output(self, kernel: Sequence[int], dilations: Sequence[int]) -> tuple[tuple[int, ...], list[int]]:
+    def window_output(
+        self, kernel: Sequence[int], dilations: Sequence[int]
+    ) -> tuple[tuple[int, ...], list[int]]:
         """(input shape, spatial output shape) after checking the window's properties."""
         x = self.check_rank(self.input, "input", self.SPATIAL + 2)
         strides = self.strides.get_values()
@@ -405,7 +430,9 @@ class WindowOp(QnnOp, ABC):
             self.fail(f'padding must be "same" or "valid", got "{self.padding.data}"')
         out = window_output_shape(x[1:-1], kernel, strides, dilations, self.padding.data)
         if 0 in out:
-            self.fail(f"window {list(kernel)} does not fit the input's spatial shape {list(x[1:-1])}")
+            self.fail(
+                f"window {list(kernel)} does not fit the input's spatial shape {list(x[1:-1])}"
+            )
         return x, out
 
 
@@ -479,19 +506,26 @@ class _BinaryOp(ClampedOp, ABC):
         try:
             shape = np.broadcast_shapes(_shape(self.lhs), _shape(self.rhs))
         except ValueError:
-            self.fail(f"operand shapes {list(_shape(self.lhs))} and {list(_shape(self.rhs))} do not broadcast")
+            self.fail(
+                f"operand shapes {list(_shape(self.lhs))} and {list(_shape(self.rhs))} "
+                "do not broadcast"
+            )
         self.check_result_shape(shape)
 
     def largest_offsets(self) -> tuple[int, int]:
         """The largest |q - zero_point| of each input."""
         lo, hi = storage_range(_width(self.result))
-        return tuple(max(z - lo, hi - z) for z in (self.lhs_zero_point.value.data, self.rhs_zero_point.value.data))
+        return tuple(
+            max(z - lo, hi - z)
+            for z in (self.lhs_zero_point.value.data, self.rhs_zero_point.value.data)
+        )
 
 
 class _AddSubOp(_BinaryOp, RoundingOp, ABC):
-    """TFLite ADD/SUB: both inputs rescaled after a headroom shift, combined, rescaled to the output.
+    """TFLite ADD/SUB: both inputs rescaled after a headroom shift, combined, rescaled again.
 
-    `a_i = MBQM((x_i - z_i) * 2^left_shift, m_i, s_i)`, `y = clamp(MBQM(a_1 -/+ a_2, m_out, s_out) + z_out)`;
+    `a_i = MBQM((x_i - z_i) * 2^left_shift, m_i, s_i)`,
+    `y = clamp(MBQM(a_1 -/+ a_2, m_out, s_out) + z_out)`;
     TFLite uses left_shift 20 for i8 and 15 for i16 (fixedpoint.ADD_LEFT_SHIFT, add_params).
     """
 
@@ -514,12 +548,17 @@ class _AddSubOp(_BinaryOp, RoundingOp, ABC):
 
     def verify_(self) -> None:
         super().verify_()
-        self.check_in_storage("output_zero_point", self.output_zero_point.value.data, _width(self.result))
+        self.check_in_storage(
+            "output_zero_point", self.output_zero_point.value.data, _width(self.result)
+        )
         for side, (q, s) in zip(("lhs", "rhs", "output"), self.rescales()):
             self.check_multiplier(f"{side}_multiplier", q, s, SHIFT_RANGE[32])
         left_shift, largest = self.left_shift.value.data, max(self.largest_offsets())
         if not 0 <= left_shift <= 30 or largest << left_shift > INT32_MAX:
-            self.fail(f"left_shift {left_shift} overflows int32 for inputs up to {largest} from their zero point")
+            self.fail(
+                f"left_shift {left_shift} overflows int32 for inputs up to {largest} from "
+                "their zero point"
+            )
 
 
 @irdl_op_definition
@@ -546,7 +585,9 @@ class MulOp(_BinaryOp, RescaledOp):
         super().verify_()
         a, b = self.largest_offsets()
         if a * b > INT32_MAX:
-            self.fail(f"the product of inputs up to {a} and {b} from their zero points overflows int32")
+            self.fail(
+                f"the product of inputs up to {a} and {b} from their zero points overflows int32"
+            )
 
 
 @irdl_op_definition
@@ -561,7 +602,7 @@ class ClampOp(SameTypeOp, ClampedOp):
 
 @irdl_op_definition
 class LutOp(SameTypeOp):
-    """Table lookup: 256 i8 entries in natural order (q + 128), or TFLite's 513-entry interpolated i16 table."""
+    """Table lookup: 256 i8 entries in natural order (q + 128) or 513 interpolated i16 entries."""
 
     name = "qnn.lut"
 
@@ -577,7 +618,7 @@ class LutOp(SameTypeOp):
 
 @irdl_op_definition
 class SoftmaxOp(SameTypeOp, RoundingOp):
-    """Softmax over the last axis: TFLM SoftmaxInt8 (output 1/256, -128) or SoftmaxInt16 (1/32768, 0).
+    """Softmax of the last axis: TFLM SoftmaxInt8 (output 1/256, -128) or SoftmaxInt16 (2^-15, 0).
 
     i8: the difference to the row maximum is scaled to Q5.26 by `input_beta_multiplier` and
     `input_beta_left_shift` (>= 0); differences below `diff_min` give -128. i16: the difference
@@ -600,7 +641,10 @@ class SoftmaxOp(SameTypeOp, RoundingOp):
             self.fail("input must have at least one axis")
         width, depth = _width(self.input), _shape(self.input)[-1]
         if depth > SOFTMAX_MAX_DEPTH[width]:
-            self.fail(f"rows of {depth} values overflow the int32 sum of exponentials (at most {SOFTMAX_MAX_DEPTH[width]})")
+            self.fail(
+                f"rows of {depth} values overflow the int32 sum of exponentials "
+                f"(at most {SOFTMAX_MAX_DEPTH[width]})"
+            )
 
     def verify_(self) -> None:
         super().verify_()
@@ -612,7 +656,10 @@ class SoftmaxOp(SameTypeOp, RoundingOp):
                 self.fail("i8 softmax needs diff_min and no tables")
             diff_min = self.diff_min.value.data
             if diff_min > 0 or min(-diff_min, _INT8_MAX_DIFFERENCE) << shift > INT32_MAX:
-                self.fail(f"diff_min {diff_min} must be <= 0 and the differences it admits times 2^{shift} must fit int32")
+                self.fail(
+                    f"diff_min {diff_min} must be <= 0 and the differences it admits times "
+                    f"2^{shift} must fit int32"
+                )
             return
         self.check_multiplier("input_beta_multiplier", q, shift, SHIFT_RANGE[32])
         if self.diff_min is not None or None in tables:
@@ -624,7 +671,10 @@ class SoftmaxOp(SameTypeOp, RoundingOp):
         exp = dense_to_numpy(self.exp_table)
         at_zero = int(lut_int16_lookup(32767, exp))
         if exp.min() < 0 or at_zero < 2:
-            self.fail(f"exp_table must be non-negative and map a zero difference to at least 2, got {at_zero}")
+            self.fail(
+                "exp_table must be non-negative and map a zero difference to at least 2, "
+                f"got {at_zero}"
+            )
 
 
 # ----------------------------------------------------------------------------- pooling
@@ -695,7 +745,7 @@ class GlobalMaxPoolOp(_GlobalPoolOp, SameTypeOp):
 
 @irdl_op_definition
 class GlobalAvgPoolOp(_GlobalPoolOp, RescaledOp):
-    """Mean over the spatial axes, TFLite MEAN style: `clamp(MBQM(sum(x - z_in), m, s) + z_out)`, 1/count in m."""
+    """Spatial mean, TFLite MEAN style: `clamp(MBQM(sum(x - z_in), m, s) + z_out)`, 1/count in m."""
 
     name = "qnn.global_avg_pool"
 
@@ -713,7 +763,7 @@ class GlobalAvgPoolOp(_GlobalPoolOp, RescaledOp):
 
 @irdl_op_definition
 class ConcatOp(QnnOp):
-    """Concatenation along `axis` (negative: from the end) of tensors that share scale and zero point."""
+    """Concatenation along `axis` (negative: from the end); inputs share scale and zero point."""
 
     name = "qnn.concat"
 
@@ -733,7 +783,9 @@ class ConcatOp(QnnOp):
             self.check_same_element_type(value, "input", self.result, "result")
             if len(shape) != len(shapes[0]) or rest[0] != shape[:axis] + shape[axis + 1 :]:
                 self.fail(f"input shapes {[list(s) for s in shapes]} differ outside axis {axis}")
-        self.check_result_shape([*shapes[0][:axis], sum(s[axis] for s in shapes), *shapes[0][axis + 1 :]])
+        self.check_result_shape(
+            [*shapes[0][:axis], sum(s[axis] for s in shapes), *shapes[0][axis + 1 :]]
+        )
 
 
 @irdl_op_definition
@@ -749,7 +801,7 @@ class ReshapeOp(SameTypeOp):
 
 @irdl_op_definition
 class PadOp(SameTypeOp):
-    """Constant padding of every axis (`padding` = [before_0, after_0, ...]) with `pad_value`, the zero point."""
+    """Padding of each axis (`padding` = [before_0, after_0, ...]) with `pad_value` = zero point."""
 
     name = "qnn.pad"
 
@@ -760,7 +812,10 @@ class PadOp(SameTypeOp):
         self.check_in_storage("pad_value", self.pad_value.value.data, _width(self.input))
         x, pads = _shape(self.input), self.padding.get_values()
         if len(pads) != 2 * len(x) or min(pads, default=0) < 0:
-            self.fail(f"padding must be {2 * len(x)} non-negative values (before, after per axis), got {list(pads)}")
+            self.fail(
+                f"padding must be {2 * len(x)} non-negative values (before, after per axis), "
+                f"got {list(pads)}"
+            )
         self.check_result_shape([d + pads[2 * i] + pads[2 * i + 1] for i, d in enumerate(x)])
 
 

@@ -49,7 +49,7 @@ def _clamped(op: qnn.ClampedOp, y: np.ndarray) -> np.ndarray:
 
 
 def _along(values, axis: int, ndim: int) -> np.ndarray:
-    """Per-channel constants shaped to broadcast along `axis` of an ndim array (length 1: per tensor)."""
+    """Per-channel constants shaped to broadcast along `axis` of an ndim array (1: per tensor)."""
     values = _int64(values)
     shape = [1] * ndim
     shape[axis] = values.size
@@ -57,7 +57,7 @@ def _along(values, axis: int, ndim: int) -> np.ndarray:
 
 
 def _rescaled(op: qnn.RescaledOp, acc: np.ndarray, axis: int = -1) -> np.ndarray:
-    """`clamp(MBQM(acc, m[c], s[c]) + output_zero_point)` with the op's rounding and accumulator width."""
+    """`clamp(MBQM(acc, m[c], s[c]) + output_zero_point)`: the op's rounding and accumulator."""
     multiplier = _along(op.multipliers(), axis, acc.ndim)
     shift = _along(op.shifts(), axis, acc.ndim)
     y = requantize_accumulator(acc, multiplier, shift, op.rounding.data, op.accumulator_bits())
@@ -71,10 +71,13 @@ def _accumulate(op: qnn._AccumulatingOp, x, weights, bias, product) -> np.ndarra
     return _rescaled(op, acc)
 
 
-def softmax_int8(x, multiplier: int, left_shift: int, diff_min: int, rounding: str = "double") -> np.ndarray:
+def softmax_int8(
+    x, multiplier: int, left_shift: int, diff_min: int, rounding: str = "double"
+) -> np.ndarray:
     """TFLM `reference_ops::Softmax` (int8 in and out) over the last axis.
 
-    Q5.26 differences, gemmlowp exp, Q12.19 sum, `GetReciprocal`, output (1/256, -128);
+    Q5.26 differences (`MultiplyByQuantizedMultiplierGreaterThanOne`: a left shift, on which
+    both roundings agree), gemmlowp exp, Q12.19 sum, `GetReciprocal`, output (1/256, -128);
     differences below diff_min give -128.
     """
     x = _int64(x)
@@ -82,7 +85,9 @@ def softmax_int8(x, multiplier: int, left_shift: int, diff_min: int, rounding: s
     valid = diff >= diff_min
     scaled = MULTIPLY_BY_ROUNDING[rounding](diff, multiplier, left_shift)
     exp = exp_on_negative_values(np.where(valid, scaled, 0), SOFTMAX_DIFF_INTEGER_BITS)
-    terms = rounding_divide_by_pot(exp, SOFTMAX_ACCUMULATION_INTEGER_BITS)  # Rescale Q0.31 -> Q12.19
+    terms = rounding_divide_by_pot(
+        exp, SOFTMAX_ACCUMULATION_INTEGER_BITS
+    )  # Rescale Q0.31 -> Q12.19
     total = np.where(valid, terms, 0).sum(axis=-1, keepdims=True)
     reciprocal, bits_over_unit = get_reciprocal(total, SOFTMAX_ACCUMULATION_INTEGER_BITS)
     y = rounding_divide_by_pot(
@@ -122,51 +127,70 @@ class QNNFunctions(InterpreterFunctions):
     """Integer reference implementations of every qnn op."""
 
     @impl(qnn.ConstantOp)
-    def run_constant(self, interpreter: Interpreter, op: qnn.ConstantOp, args: PythonValues) -> PythonValues:
+    def run_constant(
+        self, interpreter: Interpreter, op: qnn.ConstantOp, args: PythonValues
+    ) -> PythonValues:
         return (dense_to_numpy(op.value),)
 
     @impl(qnn.QuantizeOp)
-    def run_quantize(self, interpreter: Interpreter, op: qnn.QuantizeOp, args: PythonValues) -> PythonValues:
+    def run_quantize(
+        self, interpreter: Interpreter, op: qnn.QuantizeOp, args: PythonValues
+    ) -> PythonValues:
         qparams = op.qparams
         lo, hi = storage_range(qparams.bits)
         rounded = round_half_away(np.asarray(args[0], np.float32) / np.float32(qparams.scale))
-        # Clipping before the integer conversion keeps it defined; it cannot change the result.
-        q = np.clip(rounded, lo - qparams.zero_point, hi - qparams.zero_point).astype(np.int64)
-        return (np.clip(q + qparams.zero_point, lo, hi).astype(_output_dtype(op)),)
+        # TFLite clamps after adding the zero point; clamping before gives the same integers and
+        # keeps the float -> int conversion defined.
+        q = np.clip(rounded, lo - qparams.zero_point, hi - qparams.zero_point)
+        return ((q + qparams.zero_point).astype(_output_dtype(op)),)
 
     @impl(qnn.DequantizeOp)
-    def run_dequantize(self, interpreter: Interpreter, op: qnn.DequantizeOp, args: PythonValues) -> PythonValues:
+    def run_dequantize(
+        self, interpreter: Interpreter, op: qnn.DequantizeOp, args: PythonValues
+    ) -> PythonValues:
         centered = (_int64(args[0]) - op.qparams.zero_point).astype(np.float32)
         return (centered * np.float32(op.qparams.scale),)
 
     @impl(qnn.RequantizeOp)
-    def run_requantize(self, interpreter: Interpreter, op: qnn.RequantizeOp, args: PythonValues) -> PythonValues:
+    def run_requantize(
+        self, interpreter: Interpreter, op: qnn.RequantizeOp, args: PythonValues
+    ) -> PythonValues:
         x = wrap(_int64(args[0]) - op.input_zero_point.value.data, 32)
         axis = op.channel_axis()
         return (_rescaled(op, x, -1 if axis is None else axis),)
 
     @impl(qnn.DenseOp)
-    def run_dense(self, interpreter: Interpreter, op: qnn.DenseOp, args: PythonValues) -> PythonValues:
+    def run_dense(
+        self, interpreter: Interpreter, op: qnn.DenseOp, args: PythonValues
+    ) -> PythonValues:
         return (_accumulate(op, *args, np.matmul),)
 
-    def _run_conv(self, interpreter: Interpreter, op: qnn._ConvOp, args: PythonValues) -> PythonValues:
+    def _run_conv(
+        self, interpreter: Interpreter, op: qnn._ConvOp, args: PythonValues
+    ) -> PythonValues:
         kernel = array_kernels.depthwise_conv if op.DEPTHWISE else array_kernels.conv
         strides, dilations = op.strides.get_values(), op.dilations.get_values()
-        return (_accumulate(op, *args, lambda x, w: kernel(x, w, strides, dilations, op.padding.data)),)
+        return (
+            _accumulate(op, *args, lambda x, w: kernel(x, w, strides, dilations, op.padding.data)),
+        )
 
     run_conv1d = impl(qnn.Conv1DOp)(_run_conv)
     run_conv2d = impl(qnn.Conv2DOp)(_run_conv)
     run_depthwise_conv1d = impl(qnn.DepthwiseConv1DOp)(_run_conv)
     run_depthwise_conv2d = impl(qnn.DepthwiseConv2DOp)(_run_conv)
 
-    def _run_add_sub(self, interpreter: Interpreter, op: qnn._AddSubOp, args: PythonValues) -> PythonValues:
+    def _run_add_sub(
+        self, interpreter: Interpreter, op: qnn._AddSubOp, args: PythonValues
+    ) -> PythonValues:
         mbqm = MULTIPLY_BY_ROUNDING[op.rounding.data]
         (lhs_q, lhs_s), (rhs_q, rhs_s), (out_q, out_s) = op.rescales()
         left_shift = op.left_shift.value.data
         lhs = mbqm((_int64(args[0]) - op.lhs_zero_point.value.data) << left_shift, lhs_q, lhs_s)
         rhs = mbqm((_int64(args[1]) - op.rhs_zero_point.value.data) << left_shift, rhs_q, rhs_s)
         combined = wrap(lhs + rhs if isinstance(op, qnn.AddOp) else lhs - rhs, 32)
-        return (_clamped(op, wrap(mbqm(combined, out_q, out_s) + op.output_zero_point.value.data, 32)),)
+        return (
+            _clamped(op, wrap(mbqm(combined, out_q, out_s) + op.output_zero_point.value.data, 32)),
+        )
 
     run_add = impl(qnn.AddOp)(_run_add_sub)
     run_sub = impl(qnn.SubOp)(_run_add_sub)
@@ -178,30 +202,44 @@ class QNNFunctions(InterpreterFunctions):
         return (_rescaled(op, lhs * rhs),)
 
     @impl(qnn.ClampOp)
-    def run_clamp(self, interpreter: Interpreter, op: qnn.ClampOp, args: PythonValues) -> PythonValues:
+    def run_clamp(
+        self, interpreter: Interpreter, op: qnn.ClampOp, args: PythonValues
+    ) -> PythonValues:
         return (_clamped(op, _int64(args[0])),)
 
     @impl(qnn.LutOp)
     def run_lut(self, interpreter: Interpreter, op: qnn.LutOp, args: PythonValues) -> PythonValues:
-        lookup = lut_int8_lookup if op.table.get_element_type().width.data == 8 else lut_int16_lookup
+        lookup = (
+            lut_int8_lookup if op.table.get_element_type().width.data == 8 else lut_int16_lookup
+        )
         return (lookup(args[0], dense_to_numpy(op.table)).astype(_output_dtype(op)),)
 
     @impl(qnn.SoftmaxOp)
-    def run_softmax(self, interpreter: Interpreter, op: qnn.SoftmaxOp, args: PythonValues) -> PythonValues:
+    def run_softmax(
+        self, interpreter: Interpreter, op: qnn.SoftmaxOp, args: PythonValues
+    ) -> PythonValues:
         multiplier, shift = op.input_beta_multiplier.value.data, op.input_beta_left_shift.value.data
         if op.diff_min is not None:
-            return (softmax_int8(args[0], multiplier, shift, op.diff_min.value.data, op.rounding.data),)
+            return (
+                softmax_int8(args[0], multiplier, shift, op.diff_min.value.data, op.rounding.data),
+            )
         tables = dense_to_numpy(op.exp_table), dense_to_numpy(op.reciprocal_table)
         return (softmax_int16(args[0], multiplier, shift, *tables, op.rounding.data),)
 
-    def _run_max_pool(self, interpreter: Interpreter, op: qnn._PoolOp, args: PythonValues) -> PythonValues:
-        y = array_kernels.max_pool(_int64(args[0]), op.pool_size.get_values(), op.strides.get_values(), op.padding.data)
+    def _run_max_pool(
+        self, interpreter: Interpreter, op: qnn._PoolOp, args: PythonValues
+    ) -> PythonValues:
+        y = array_kernels.max_pool(
+            _int64(args[0]), op.pool_size.get_values(), op.strides.get_values(), op.padding.data
+        )
         return (_clamped(op, y),)
 
     run_max_pool1d = impl(qnn.MaxPool1DOp)(_run_max_pool)
     run_max_pool2d = impl(qnn.MaxPool2DOp)(_run_max_pool)
 
-    def _run_avg_pool(self, interpreter: Interpreter, op: qnn._PoolOp, args: PythonValues) -> PythonValues:
+    def _run_avg_pool(
+        self, interpreter: Interpreter, op: qnn._PoolOp, args: PythonValues
+    ) -> PythonValues:
         total, counts = array_kernels.pool_sum(
             _int64(args[0]), op.pool_size.get_values(), op.strides.get_values(), op.padding.data
         )
@@ -211,25 +249,39 @@ class QNNFunctions(InterpreterFunctions):
     run_avg_pool2d = impl(qnn.AvgPool2DOp)(_run_avg_pool)
 
     @impl(qnn.GlobalMaxPoolOp)
-    def run_global_max_pool(self, interpreter: Interpreter, op: qnn.GlobalMaxPoolOp, args: PythonValues) -> PythonValues:
+    def run_global_max_pool(
+        self, interpreter: Interpreter, op: qnn.GlobalMaxPoolOp, args: PythonValues
+    ) -> PythonValues:
         x = np.asarray(args[0])
-        return (x.max(axis=_spatial_axes(x)),)
+        return (x.max(axis=_spatial_axes(x)).astype(_output_dtype(op)),)
 
     @impl(qnn.GlobalAvgPoolOp)
-    def run_global_avg_pool(self, interpreter: Interpreter, op: qnn.GlobalAvgPoolOp, args: PythonValues) -> PythonValues:
+    def run_global_avg_pool(
+        self, interpreter: Interpreter, op: qnn.GlobalAvgPoolOp, args: PythonValues
+    ) -> PythonValues:
         x = _int64(args[0]) - op.input_zero_point.value.data
         total = wrap(x.sum(axis=_spatial_axes(x)), 32)
         return (_rescaled(op, total),)
 
     @impl(qnn.ConcatOp)
-    def run_concat(self, interpreter: Interpreter, op: qnn.ConcatOp, args: PythonValues) -> PythonValues:
-        return (np.concatenate([np.asarray(a) for a in args], axis=op.axis.value.data).astype(_output_dtype(op)),)
+    def run_concat(
+        self, interpreter: Interpreter, op: qnn.ConcatOp, args: PythonValues
+    ) -> PythonValues:
+        return (
+            np.concatenate([np.asarray(a) for a in args], axis=op.axis.value.data).astype(
+                _output_dtype(op)
+            ),
+        )
 
     @impl(qnn.ReshapeOp)
-    def run_reshape(self, interpreter: Interpreter, op: qnn.ReshapeOp, args: PythonValues) -> PythonValues:
-        return (np.asarray(args[0]).reshape(op.result.type.get_shape()),)
+    def run_reshape(
+        self, interpreter: Interpreter, op: qnn.ReshapeOp, args: PythonValues
+    ) -> PythonValues:
+        return (np.asarray(args[0]).reshape(op.result.type.get_shape()).astype(_output_dtype(op)),)
 
     @impl(qnn.PadOp)
     def run_pad(self, interpreter: Interpreter, op: qnn.PadOp, args: PythonValues) -> PythonValues:
-        y = array_kernels.explicit_pad(np.asarray(args[0]), op.padding.get_values(), op.pad_value.value.data)
+        y = array_kernels.explicit_pad(
+            np.asarray(args[0]), op.padding.get_values(), op.pad_value.value.data
+        )
         return (y.astype(_output_dtype(op)),)

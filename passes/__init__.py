@@ -28,8 +28,14 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return PropagateContractsPass
 
+    def get_requantize():
+        from qtc.passes.requantize import RequantizePass
+
+        return RequantizePass
+
     return {
         "calibrate": get_calibrate,
+        "requantize": get_requantize,
         "propagate-contracts": get_propagate_contracts,
         "fold-batch-norm": get_fold_batch_norm,
         "fuse-activations": get_fuse_activations,

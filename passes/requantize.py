@@ -99,7 +99,7 @@ class Lowering:
         source = self.op
         if source is not None and "layer" in source.attributes:
             op.attributes["layer"] = source.attributes["layer"]
-        if params is not None:
+        if params is not None and QPARAMS not in op.properties:
             op.attributes[QPARAMS] = params
         self.builder.insert(op)
         op.results[0].name_hint = hint or (source.results[0].name_hint if source else None)

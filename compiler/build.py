@@ -12,16 +12,22 @@ import shutil
 import tempfile
 from importlib import resources
 
+import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import PassPipeline
 
+from qtc.compiler.cli import input_arrays, load_npz
 from qtc.compiler.emit_c import generate_c
 from qtc.compiler.errors import QtcError, UsageError
 from qtc.compiler.keras_frontend import import_keras
 from qtc.compiler.report import layer_table
+from qtc.compiler.interpreter import entry_function
 from qtc.compiler.textual_ir import make_context, print_module
+from qtc.dialects.annotations import from_attribute
 from qtc.passes import FLOAT_PIPELINE, get_all_passes
+from qtc.passes.calibrate import calibrate_module
+from qtc.passes.propagate_contracts import RECORD as CONTRACTS_RECORD
 
 
 def run_pipeline(module: ModuleOp, pipeline: str, ctx: Context | None = None) -> None:
@@ -61,20 +67,62 @@ def write_output_dir(out_dir: str, files: dict[str, str]) -> None:
         raise
 
 
+BITS_TO_MODE = {"8": "int8", "16": "int16", "16x8": "16x8"}
+"""`--bits` -> quantization mode (activation and weight widths) of propagate-contracts."""
+
+
+def calibration_inputs(calibration, module: ModuleOp) -> list[np.ndarray]:
+    """The calibration arrays: an `.npz` path (key x, or x0, x1, ...) or arrays in memory."""
+    count = len(entry_function(module).function_type.inputs.data)
+    if isinstance(calibration, (str, os.PathLike)):
+        path = str(calibration)
+        return input_arrays(load_npz(path, "calibration"), count, path)
+    arrays = [calibration] if isinstance(calibration, np.ndarray) else list(calibration)
+    if len(arrays) != count:
+        raise QtcError(f"the model takes {count} inputs, the calibration data has {len(arrays)}")
+    return arrays
+
+
+def quantize_module(
+    module: ModuleOp, bits: str, calibration, method: str = "minmax", rounding: str = "double"
+) -> None:
+    """calibrate, propagate-contracts and requantize a float (`nn`) module in place."""
+    if bits not in BITS_TO_MODE:
+        raise UsageError(f"--bits must be one of 8, 16, 16x8 or float, got {bits}")
+    if calibration is None:
+        raise UsageError(
+            "an integer build needs calibration data: --calibration CALIB.npz (key x: float32 "
+            "samples, batch first, of the model's input shape)"
+        )
+    calibrate_module(module, calibration_inputs(calibration, module), method=method)
+    run_pipeline(
+        module, f"propagate-contracts{{mode={BITS_TO_MODE[bits]}}},requantize{{rounding={rounding}}}"
+    )
+
+
 def compile_model(
     model_or_path,
     out_dir: str,
     *,
-    bits: str = "float",
+    bits: str = "8",
+    calibration=None,
+    calibration_method: str = "minmax",
+    rounding: str = "double",
+    io: str = "int",
     name: str = "model",
 ) -> dict:
-    """Compile a Keras model (object or file) into `out_dir`; returns the report."""
-    if bits != "float":
-        raise UsageError(f"--bits {bits}: integer builds are not available yet; use --float")
+    """Compile a Keras model (object or file) into `out_dir`; returns the report.
+
+    `bits` is "float" or an integer mode ("8", "16", "16x8", which need `calibration`: an
+    `.npz` path or arrays); `io` "int" gives the C integer inputs and outputs, "float"
+    converts at the boundary in C.
+    """
     module = import_keras(model_or_path)
     run_pipeline(module, FLOAT_PIPELINE)
-    sources, emitter = generate_c(module, name)
     layers = layer_table(module)
+    if bits != "float":
+        quantize_module(module, bits, calibration, calibration_method, rounding)
+    sources, emitter = generate_c(module, name, io if bits != "float" else "float")
     report = {
         "model": name,
         "source": str(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else name,
@@ -87,6 +135,17 @@ def compile_model(
             "lower_bound_bytes": emitter.arena_lower_bound,
         },
     }
+    if bits != "float":
+        report.update(
+            io=io,
+            rounding=rounding,
+            calibration_method=calibration_method,
+            boundary=[
+                {"kind": kind, "scale": q.scale, "zero_point": q.zero_point, "bits": q.bits}
+                for kind, q in emitter.boundary
+            ],
+            contracts=from_attribute(module.attributes[CONTRACTS_RECORD]),
+        )
     files = dict(sources)
     for header in emitter.runtime_headers():
         files[header] = runtime_file(header)

@@ -81,7 +81,16 @@ def cmd_compile(args: argparse.Namespace) -> None:
     from qtc.compiler.build import compile_model
 
     bits = "float" if args.float else args.bits
-    report = compile_model(args.model, args.output, bits=bits, name=args.name)
+    report = compile_model(
+        args.model,
+        args.output,
+        bits=bits,
+        calibration=args.calibration,
+        calibration_method=args.calibration_method,
+        rounding=args.rounding,
+        io=args.io,
+        name=args.name,
+    )
     print(
         f"{args.model}: {len(report['layers'])} ops, {report['params']} parameters, "
         f"{report['macs']} MACs, arena {report['ram']['arena_bytes']} bytes -> {args.output}/"
@@ -96,7 +105,23 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument("model", help="Keras model (.keras or .h5)")
     compile_.add_argument("-o", "--output", required=True, help="output folder")
     compile_.add_argument("--float", action="store_true", help="float32 build (no calibration)")
-    compile_.add_argument("--bits", choices=["8", "16", "16x8"], default="8", help="integer build")
+    compile_.add_argument(
+        "--bits", choices=["8", "16", "16x8"], default="8",
+        help="integer build: int8, int16, or int16 activations with int8 weights (default 8)",
+    )
+    compile_.add_argument("--calibration", help=".npz of representative inputs (key x) for integer builds")
+    compile_.add_argument(
+        "--calibration-method", choices=["minmax", "percentile", "mse"], default="minmax",
+        help="how calibration turns observed values into ranges (default minmax)",
+    )
+    compile_.add_argument(
+        "--rounding", choices=["double", "single"], default="double",
+        help="fixed-point rescale rounding: TFLite's double rounding (default) or single",
+    )
+    compile_.add_argument(
+        "--io", choices=["int", "float"], default="int",
+        help="integer build's C inputs/outputs: the model's integers (default) or float converted in C",
+    )
     compile_.add_argument("--name", default="model", help="C prefix and file name (default: model)")
     compile_.set_defaults(handler=cmd_compile)
 

@@ -28,9 +28,13 @@ from xdsl.traits import ConstantLike
 from qtc.compiler.arena import Buffer, lower_bound, place
 from qtc.compiler.errors import QtcError
 from qtc.compiler.interpreter import entry_function
-from qtc.dialects import nn
+from qtc.dialects import nn, qnn
 from qtc.dialects.dense import dense_to_numpy, numpy_dtype
+from qtc.dialects.qtc_attrs import format_float
 from qtc.dialects.shapes import window_pads
+
+IO_MODES = ("int", "float")
+"""The C function's inputs and outputs: the model's integers, or floats converted in C."""
 
 C_TYPES = {"float32": "float", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t"}
 ARENA_MEMBERS = {"float32": "f32", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64"}
@@ -78,16 +82,32 @@ class CFunctionBody:
 class CEmitter:
     """Turns one entry function into C text; emitters call back for names and pointers."""
 
-    def __init__(self, module: ModuleOp, name: str = "model"):
+    def __init__(self, module: ModuleOp, name: str = "model", io: str = "int"):
+        if io not in IO_MODES:
+            raise QtcError(f"io must be one of {', '.join(IO_MODES)}, got {io}")
         self.prefix = c_identifier(name)
         self.function = entry_function(module)
         self.names: set[str] = set()
         self.exprs: dict[SSAValue, str] = {}
         self.body = CFunctionBody()
         self.buffers: dict[object, Buffer] = {}
-        self.ops = [op for op in self.function.body.block.ops if not isinstance(op, func.ReturnOp)]
-        self.index = {op: i for i, op in enumerate(self.ops)}
         self.element_types: set[str] = set()
+        block = self.function.body.block
+        returned = block.last_op
+        assert isinstance(returned, func.ReturnOp)
+        self.inputs: list[SSAValue] = list(block.args)
+        self.outputs: list[SSAValue] = list(returned.arguments)
+        skipped: set[Operation] = set()
+        self.boundary: list[tuple[str, object]] = []  # ("input" | "output", qparams) in int I/O
+        if io == "int":  # the integer function: the model boundary's conversions stay outside C
+            self.inputs = [_boundary_result(a) for a in self.inputs]
+            self.outputs = [_boundary_operand(v) for v in self.outputs]
+            quantizes = [v.owner for v in self.inputs if isinstance(v.owner, qnn.QuantizeOp)]
+            dequantizes = [v.owner for v in returned.arguments if isinstance(v.owner, qnn.DequantizeOp)]
+            skipped = {*quantizes, *dequantizes}
+            self.boundary = [("input", q.qparams) for q in quantizes] + [("output", d.qparams) for d in dequantizes]
+        self.ops = [op for op in block.ops if not isinstance(op, func.ReturnOp) and op not in skipped]
+        self.index = {op: i for i, op in enumerate(self.ops)}
 
     # -- names and data ---------------------------------------------------------------
     def fresh(self, hint: str) -> str:
@@ -152,10 +172,7 @@ class CEmitter:
                 self.exprs[r] = f"@{id(r)}@{dtype.name}"
 
     def generate(self) -> dict[str, str]:
-        args = list(self.function.body.block.args)
-        returned = self.function.body.block.last_op
-        assert isinstance(returned, func.ReturnOp)
-        outputs = list(returned.arguments)
+        args, outputs = self.inputs, self.outputs
         in_names = ["input"] if len(args) == 1 else [f"input{i}" for i in range(len(args))]
         out_names = ["output"] if len(outputs) == 1 else [f"output{i}" for i in range(len(outputs))]
         for arg, name in zip(args, in_names):
@@ -164,10 +181,7 @@ class CEmitter:
         for op in self.ops:
             emitter = EMITTERS.get(type(op))
             if emitter is None:
-                raise QtcError(
-                    f"{op.name} has no C form yet: lower the model further "
-                    "(e.g. run nn-decompose) before emitting C"
-                )
+                raise QtcError(f"{op.name} has no C form: lower the model to nn or qnn ops first")
             emitter(self, op)
         for value, name in zip(outputs, out_names):
             self.emit(f"qtc_copy_bytes({name}, {self.ptr(value)}, {self.byte_size(value)});")
@@ -213,6 +227,15 @@ class CEmitter:
         for name, v in zip(out_names, outputs):
             header.append(f"#define {upper}_{name.upper()}_SIZE {prod(shape_of(v))} /* {shape_of(v)} */")
         header.append(f"#define {upper}_ARENA_BYTES {arena_size}")
+        if self.boundary and io_type != "float":
+            header.append("/* Real value = scale * (integer - zero point). */")
+            counts = {"input": 0, "output": 0}
+            for kind, params in self.boundary:
+                n = counts[kind]
+                counts[kind] += 1
+                tag = kind.upper() if len([b for b in self.boundary if b[0] == kind]) == 1 else f"{kind.upper()}{n}"
+                header.append(f"#define {upper}_{tag}_SCALE {format_float(params.scale)}")
+                header.append(f"#define {upper}_{tag}_ZERO_POINT {params.zero_point}")
         header += [
             "",
             f"/* Reset all state. Returns 0. */",
@@ -281,6 +304,20 @@ class CEmitter:
         return headers
 
 
+def _boundary_result(arg: SSAValue) -> SSAValue:
+    """The integer input of the C function: the argument's `qnn.quantize`, if that is its only use."""
+    use = arg.first_use
+    if use is not None and arg.has_one_use() and isinstance(use.operation, qnn.QuantizeOp):
+        return use.operation.result
+    return arg
+
+
+def _boundary_operand(value: SSAValue) -> SSAValue:
+    """The integer output of the C function: what a returned `qnn.dequantize` converts."""
+    owner = value.owner
+    return owner.input if isinstance(owner, qnn.DequantizeOp) else value
+
+
 Emitter = Callable[[CEmitter, Operation], None]
 EMITTERS: dict[type[Operation], Emitter] = {}
 
@@ -294,11 +331,11 @@ def emits(*op_types: type[Operation]):
     return register
 
 
-def generate_c(module: ModuleOp, name: str = "model") -> tuple[dict[str, str], CEmitter]:
+def generate_c(module: ModuleOp, name: str = "model", io: str = "int") -> tuple[dict[str, str], CEmitter]:
     """The generated files ({file name: text}) and the emitter (for its memory figures)."""
     from qtc.compiler import emit_c_qnn  # noqa: F401  (registers the integer ops' emitters)
 
-    emitter = CEmitter(module, name)
+    emitter = CEmitter(module, name, io)
     return emitter.generate(), emitter
 
 
@@ -326,6 +363,19 @@ def fused_activation(op: Operation) -> str:
 @emits(nn.ConstantOp)
 def _constant(em: CEmitter, op: nn.ConstantOp) -> None:
     em.exprs[op.result] = em.const_array(_hint(op), dense_to_numpy(op.value))
+
+
+@emits(qnn.QuantizeOp, qnn.DequantizeOp)
+def _boundary(em: CEmitter, op: qnn.QuantizeOp | qnn.DequantizeOp) -> None:
+    """float <-> integer at the model boundary (only in builds with float I/O)."""
+    integer = op.result if isinstance(op, qnn.QuantizeOp) else op.input
+    bits = dtype_of(integer).itemsize * 8
+    suffix = "" if isinstance(op, qnn.QuantizeOp) else "_inverse"
+    scale = c_literal(op.qparams.scale, np.dtype(np.float32))
+    em.emit(
+        f"qtc_quantize_i{bits}{suffix}({em.ptr(op.input)}, {em.ptr(op.result)}, "
+        f"{prod(shape_of(op.input))}, {scale}, {op.qparams.zero_point});"
+    )
 
 
 @emits(nn.DenseOp)

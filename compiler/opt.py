@@ -16,7 +16,17 @@ from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseE
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from qtc.dialects import get_all_dialects
-from qtc.passes import get_all_passes
+from qtc.passes import FLOAT_PIPELINE, get_all_passes
+
+QUANTIZE_MODES = ("int8", "int16", "16x8")
+
+
+def quantize_pipeline(mode: str, calibration: str, method: str) -> str:
+    """The pass pipeline behind `--quantize-<mode>`."""
+    return (
+        f'{FLOAT_PIPELINE},calibrate{{data="{calibration}" method={method}}},'
+        f"propagate-contracts{{mode={mode}}},requantize"
+    )
 
 
 class _DeferredOutput(io.StringIO):
@@ -46,6 +56,30 @@ class QtcOptMain(xDSLOptMain):
             action="store_true",
             help="print qtc's passes with their one-line summaries and exit",
         )
+        aliases = arg_parser.add_mutually_exclusive_group()
+        for mode in QUANTIZE_MODES:
+            aliases.add_argument(
+                f"--quantize-{mode}",
+                dest="quantize",
+                action="store_const",
+                const=mode,
+                help=f"alias for -p '{quantize_pipeline(mode, 'CALIB.npz', 'minmax')}' "
+                "(needs --calibration)",
+            )
+        arg_parser.add_argument("--calibration", help="calibration .npz for the --quantize-* pipelines")
+        arg_parser.add_argument(
+            "--calibration-method", default="minmax", help="minmax, percentile or mse (default minmax)"
+        )
+
+    def setup_pipeline(self) -> None:
+        if getattr(self.args, "quantize", None):
+            if not self.args.calibration:
+                raise ValueError(f"--quantize-{self.args.quantize} needs --calibration CALIB.npz")
+            pipeline = quantize_pipeline(
+                self.args.quantize, self.args.calibration, self.args.calibration_method
+            )
+            self.args.passes = ",".join(p for p in (pipeline, self.args.passes) if p)
+        super().setup_pipeline()
 
     def prepare_output(self):
         if self.args.output_file is None:

@@ -392,4 +392,23 @@ static inline void qtc_gru_f32(const float *x, const float *kernel, const float 
     }
 }
 
+/* Model boundary of an integer model built with float I/O: q = clamp(roundf(x / scale) + zero)
+   in float32, as TFLite's AffineQuantize (roundf: halves away from zero). */
+#define QTC_DEFINE_QUANTIZE(NAME, T, QMIN, QMAX)                                              \
+    static inline void NAME(const float *x, T *y, int count, float scale, int zero) {         \
+        int i;                                                                                 \
+        for (i = 0; i < count; ++i) {                                                          \
+            float r = roundf(x[i] / scale);                                                    \
+            float lo = (float)((QMIN) - zero), hi = (float)((QMAX) - zero);                    \
+            r = r < lo ? lo : (r > hi ? hi : r);                                               \
+            y[i] = (T)((int)r + zero);                                                         \
+        }                                                                                      \
+    }                                                                                          \
+    static inline void NAME##_inverse(const T *q, float *y, int count, float scale, int zero) { \
+        int i;                                                                                 \
+        for (i = 0; i < count; ++i) y[i] = (float)((int)q[i] - zero) * scale;                  \
+    }
+QTC_DEFINE_QUANTIZE(qtc_quantize_i8, int8_t, -128, 127)
+QTC_DEFINE_QUANTIZE(qtc_quantize_i16, int16_t, -32768, 32767)
+
 #endif /* QTC_FLOAT_H */

@@ -186,8 +186,7 @@ def test_a_batch_is_folded_before_the_next_runs(keras_module, monkeypatch) -> No
     data = np.zeros((40, 32, 3), np.float32)
     collect_statistics(keras_module, [data], histogram_bins=16, batch_size=8)
     values = sum(
-        isinstance(op, nn.NNOp) and not isinstance(op, nn.ConstantOp)
-        for op in keras_module.walk()
+        isinstance(op, nn.NNOp) and not isinstance(op, nn.ConstantOp) for op in keras_module.walk()
     )
     assert max(held) == 8 * values
 
@@ -211,6 +210,13 @@ def test_api_errors_are_user_errors(inputs, message) -> None:
     with pytest.raises(QtcError) as info:
         calibrate_module(parse_module(RELU), inputs)
     assert message in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_an_overflowing_model_names_the_op() -> None:
+    module = parse_module(RELU.replace("nn.relu %x", "nn.mul %x, %x"))
+    with pytest.raises(QtcError, match=r"nn.mul %r takes values in \[.*, inf\]"):
+        calibrate_module(module, [np.full((1, 4), 1e30, np.float32)])
 
 
 def test_pass_reads_the_npz_and_reports_failures(tmp_path) -> None:

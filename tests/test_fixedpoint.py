@@ -433,7 +433,7 @@ def harness(tmp_path_factory) -> Path:
             *CFLAGS,
             "-I",
             str(ROOT / "runtime_c"),
-            str(ROOT / "tests" / "fixedpoint_harness.c"),
+            str(ROOT / "tests" / "c" / "fixedpoint_harness.c"),
             "-o",
             str(exe),
         ],

@@ -94,7 +94,8 @@ def quantize_module(
             "an integer build needs calibration data: --calibration CALIB.npz (key x: float32 "
             "samples, batch first, of the model's input shape)"
         )
-    calibrate_module(module, calibration_inputs(calibration, module), method=method)
+    source = str(calibration) if isinstance(calibration, (str, os.PathLike)) else "calibration data"
+    calibrate_module(module, calibration_inputs(calibration, module), method=method, source=source)
     run_pipeline(
         module, f"propagate-contracts{{mode={BITS_TO_MODE[bits]}}},requantize{{rounding={rounding}}}"
     )

@@ -230,12 +230,13 @@ class CEmitter:
         if self.boundary and io_type != "float":
             header.append("/* Real value = scale * (integer - zero point). */")
             counts = {"input": 0, "output": 0}
-            for kind, params in self.boundary:
+            for kind, qparams in self.boundary:
                 n = counts[kind]
                 counts[kind] += 1
-                tag = kind.upper() if len([b for b in self.boundary if b[0] == kind]) == 1 else f"{kind.upper()}{n}"
-                header.append(f"#define {upper}_{tag}_SCALE {format_float(params.scale)}")
-                header.append(f"#define {upper}_{tag}_ZERO_POINT {params.zero_point}")
+                single = sum(1 for b in self.boundary if b[0] == kind) == 1
+                tag = kind.upper() if single else f"{kind.upper()}{n}"
+                header.append(f"#define {upper}_{tag}_SCALE {format_float(qparams.scale)}")
+                header.append(f"#define {upper}_{tag}_ZERO_POINT {qparams.zero_point}")
         header += [
             "",
             f"/* Reset all state. Returns 0. */",
@@ -415,10 +416,14 @@ def _conv(em: CEmitter, op: nn.ConvolutionOp) -> None:
 
 
 @emits(nn.MaxPool1DOp, nn.MaxPool2DOp, nn.AvgPool1DOp, nn.AvgPool2DOp)
-def _pool(em: CEmitter, op: nn.PoolOp) -> None:
+def _pool(
+    em: CEmitter, op: Operation, suffix: str = "f32", scratch: Sequence[str] = (), clamp: Sequence[str] = ()
+) -> None:
+    """`qtc_{max|avg}_pool2d_<suffix>(x, y, *scratch, geometry, *clamp)` (the qnn emitter passes its own)."""
     geometry = window_geometry(em, op, list(op.pool_size.get_values()), 0)
-    kind = "max" if isinstance(op, (nn.MaxPool1DOp, nn.MaxPool2DOp)) else "avg"
-    em.emit(f"qtc_{kind}_pool2d_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {geometry});")
+    kind = "max" if op.name.split(".")[-1].startswith("max") else "avg"
+    args = ", ".join([em.ptr(op.input), em.ptr(op.result), *scratch, geometry, *clamp])
+    em.emit(f"qtc_{kind}_pool2d_{suffix}({args});")
 
 
 @emits(nn.GlobalAvgPoolOp, nn.GlobalMaxPoolOp)
@@ -502,7 +507,8 @@ def _concat(em: CEmitter, op: nn.ConcatOp) -> None:
 
 
 @emits(nn.PadOp)
-def _pad(em: CEmitter, op: nn.PadOp) -> None:
+def _pad(em: CEmitter, op: Operation, kernel: str = "qtc_pad4_f32", value: str = "0.0f") -> None:
+    """`kernel(x, y, shape4, pads8, value)`: constant padding (the qnn emitter passes its own)."""
     shape = shape_of(op.input)
     pads = list(op.padding.get_values())
     lead = 4 - len(shape)
@@ -510,7 +516,7 @@ def _pad(em: CEmitter, op: nn.PadOp) -> None:
         raise QtcError(f"{op.name}: C supports padding tensors of rank <= 4, got rank {len(shape)}")
     shape4 = em.const_ints(f"{_hint(op)}_shape", [1] * lead + shape)
     pads8 = em.const_ints(f"{_hint(op)}_pads", [0, 0] * lead + pads)
-    em.emit(f"qtc_pad4_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {shape4}, {pads8}, 0.0f);")
+    em.emit(f"{kernel}({em.ptr(op.input)}, {em.ptr(op.result)}, {shape4}, {pads8}, {value});")
 
 
 @emits(nn.LSTMOp, nn.GRUOp)

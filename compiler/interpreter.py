@@ -16,6 +16,7 @@ from xdsl.interpreter import Interpreter
 from xdsl.interpreters.func import FuncFunctions
 
 from qtc.compiler.errors import QtcError
+from qtc.dialects import qnn
 from qtc.dialects.dense import numpy_dtype
 from qtc.dialects.nn_interpreter import NNFunctions
 from qtc.dialects.qnn_interpreter import QNNFunctions
@@ -83,13 +84,10 @@ def _batches(function: func.FuncOp, inputs: Sequence[np.ndarray]) -> tuple[int, 
     return counts.pop(), (first.get_shape()[0] if first.get_shape() else 1)
 
 
-def run(
-    module: ModuleOp,
-    inputs: Sequence[np.ndarray],
-    name: str | None = None,
-    listeners: Sequence[Listener] = (),
-) -> list[np.ndarray]:
-    """Run the entry function on `inputs` (cast to the argument element types)."""
+def _each_batch(
+    module: ModuleOp, inputs: Sequence[np.ndarray], name: str | None, listeners: Sequence[Listener]
+):
+    """Run the entry function batch by batch (inputs cast to its argument types); yield the results."""
     function = entry_function(module, name)
     arg_types = function.function_type.inputs.data
     arrays = [
@@ -98,8 +96,52 @@ def run(
     ]
     n_batches, batch = _batches(function, arrays)
     interpreter = make_interpreter(module, listeners)
-    outputs: list[list[np.ndarray]] = []
     for b in range(n_batches):
         args = tuple(a if n_batches == 1 else a[b * batch : (b + 1) * batch] for a in arrays)
-        outputs.append([np.asarray(r) for r in interpreter.call_op(function, args)])
-    return [np.concatenate(parts) if n_batches > 1 else parts[0] for parts in zip(*outputs)]
+        yield [np.asarray(r) for r in interpreter.call_op(function, args)]
+
+
+def _concatenate(runs: list[list[np.ndarray]]) -> list[np.ndarray]:
+    return [np.concatenate(parts) for parts in zip(*runs)]
+
+
+def run(
+    module: ModuleOp,
+    inputs: Sequence[np.ndarray],
+    name: str | None = None,
+    listeners: Sequence[Listener] = (),
+) -> list[np.ndarray]:
+    """Run the entry function on `inputs` (samples along the first axis)."""
+    return _concatenate(list(_each_batch(module, inputs, name, listeners)))
+
+
+class BoundaryRecorder(Listener):
+    """Records the integers that cross the model boundary: `qnn.quantize` results (inputs) and
+    `qnn.dequantize` operands (outputs), one list entry a run."""
+
+    def __init__(self) -> None:
+        self.inputs: list[list[np.ndarray]] = []
+        self.outputs: list[list[np.ndarray]] = []
+        self._ins: list[np.ndarray] = []
+        self._outs: list[np.ndarray] = []
+
+    def will_interpret_op(self, op, args) -> None:
+        if isinstance(op, qnn.DequantizeOp):
+            self._outs.append(np.asarray(args[0]))
+
+    def did_interpret_op(self, op, results) -> None:
+        if isinstance(op, qnn.QuantizeOp):
+            self._ins.append(np.asarray(results[0]))
+
+    def finish_run(self) -> None:
+        self.inputs.append(self._ins)
+        self.outputs.append(self._outs)
+        self._ins, self._outs = [], []
+
+
+def run_integer(module: ModuleOp, inputs: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The integer inputs and outputs of a quantized module (what its integer C takes and gives)."""
+    recorder = BoundaryRecorder()
+    for _ in _each_batch(module, inputs, None, [recorder]):
+        recorder.finish_run()
+    return _concatenate(recorder.inputs), _concatenate(recorder.outputs)

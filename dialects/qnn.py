@@ -62,8 +62,10 @@ BIAS_WIDTH = {8: 32, 16: 64}
 LUT_LENGTH = {8: 256, 16: 513}
 SHIFT_RANGE = {32: (-31, 30), 64: (-31, 7)}
 """Valid `shift` of the int32- and int64-input MultiplyByQuantizedMultiplier."""
-SOFTMAX_MAX_DEPTH = {8: INT32_MAX >> 19, 16: INT32_MAX // 32767}
-"""Longest softmax row whose int32 sum of exp() cannot overflow (terms <= 2^19 resp. 32767)."""
+SOFTMAX_MAX_DEPTH = {8: ((1 << 28) - 1) >> 19, 16: INT32_MAX // 32767}
+"""Longest softmax row the integer kernels handle: i8 keeps the Q12.19 sum of exp() terms
+(each <= 2^19) below 2^28, which TFLM's final rounding shift needs; i16 keeps the int32 sum
+of Q0.15 terms from overflowing."""
 
 _INT8_MAX_DIFFERENCE = 255
 
@@ -642,7 +644,7 @@ class SoftmaxOp(SameTypeOp, RoundingOp):
         width, depth = _width(self.input), _shape(self.input)[-1]
         if depth > SOFTMAX_MAX_DEPTH[width]:
             self.fail(
-                f"rows of {depth} values overflow the int32 sum of exponentials "
+                f"rows of {depth} values are too long for the integer sum of exponentials "
                 f"(at most {SOFTMAX_MAX_DEPTH[width]})"
             )
 

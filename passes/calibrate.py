@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp
-from xdsl.ir import BlockArgument, Operation, SSAValue
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
@@ -30,6 +30,7 @@ from qtc.compiler.errors import QtcError
 from qtc.compiler.interpreter import InputError, Listener, entry_function, run
 from qtc.compiler.progress import progress
 from qtc.dialects import nn
+from qtc.dialects.annotations import RANGE, set_annotation, value_label
 from qtc.dialects.dense import dense_to_numpy
 from qtc.dialects.qtc_attrs import RangeAttr, storage_range
 
@@ -37,9 +38,6 @@ METHODS = ("minmax", "percentile", "mse")
 
 MSE_BITS = 8
 """Width of the quantizer whose error `mse` minimises (the int8 build's activations)."""
-
-ARG_RANGE = "qtc.range"
-"""The argument attribute that holds an entry-function argument's range."""
 
 
 class ValueStats:
@@ -143,7 +141,7 @@ def collect_statistics(
     for value, s in stats.items():
         if not (np.isfinite(s.lo) and np.isfinite(s.hi)):
             raise QtcError(
-                f"{value.owner.name} %{value.name_hint} takes values in [{s.lo}, {s.hi}] on the "
+                f"{value_label(value)} takes values in [{s.lo}, {s.hi}] on the "
                 "calibration data: the float model overflows or makes NaN; check its weights "
                 "and the data's scale"
             )
@@ -243,13 +241,6 @@ def _checked_inputs(
     return checked
 
 
-def _set_arg_ranges(function: func.FuncOp, ranges: Sequence[RangeAttr]) -> None:
-    old = function.arg_attrs.data if function.arg_attrs else [DictionaryAttr({})] * len(ranges)
-    function.arg_attrs = ArrayAttr(
-        [DictionaryAttr({**d.data, ARG_RANGE: r}) for d, r in zip(old, ranges)]
-    )
-
-
 def calibrate_module(
     module: ModuleOp,
     inputs: Sequence[np.ndarray],
@@ -274,9 +265,7 @@ def calibrate_module(
             values = dense_to_numpy(op.value)
             ranges[op.result] = RangeAttr(values.min(), values.max())
     for value, attr in ranges.items():
-        if not isinstance(value, BlockArgument):
-            value.owner.attributes["range"] = attr
-    _set_arg_ranges(function, [ranges[arg] for arg in function.args])
+        set_annotation(value, RANGE, attr)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class QClass:
     lo: float
     hi: float
     bits: int
+    headroom: float = 1.0  # range multiplier for 16-bit classes (values beyond calibration)
     scale: tuple[float, str] | None = None  # fixed value and the contract that fixed it
     zero: tuple[int, str] | None = None
     parent: QClass | None = None
@@ -88,7 +89,7 @@ class QClass:
         if self.zero is not None:
             return scale_for_zero(self.lo, self.hi, self.zero[0], self.bits), self.zero[0]
         if self.bits > 8:
-            return symmetric_params(self.lo, self.hi, self.bits)
+            return symmetric_params(self.lo * self.headroom, self.hi * self.headroom, self.bits)
         return asymmetric_params(self.lo, self.hi, self.bits)
 
     def fixed_range(self) -> tuple[float, float] | None:
@@ -156,6 +157,7 @@ class Solver:
     weight_bits: int
     max_loss_bits: float
     prefer_loss_bits: float
+    headroom_bits: float
     overrides: dict[str, Contract] = field(default_factory=dict)
     classes: dict[SSAValue, QClass] = field(default_factory=dict)
     bits: dict[SSAValue, int] = field(default_factory=dict)
@@ -228,11 +230,13 @@ class Solver:
     def new_class(self, v: SSAValue) -> QClass:
         attr = get_annotation(v, RANGE)
         if isinstance(attr, RangeAttr):
-            return QClass([v], attr.lo, attr.hi, self.bits[v])
-        if isinstance(v.owner, nn.ConstantOp):
+            lo, hi = attr.lo, attr.hi
+        elif isinstance(v.owner, nn.ConstantOp):
             data = dense_to_numpy(v.owner.value)
-            return QClass([v], float(data.min()), float(data.max()), self.bits[v])
-        return QClass([v], math.nan, math.nan, self.bits[v])  # needs fixed parameters
+            lo, hi = float(data.min()), float(data.max())
+        else:
+            lo = hi = math.nan  # needs fixed parameters
+        return QClass([v], lo, hi, self.bits[v], 2.0**self.headroom_bits)
 
     def check_ranges(self) -> None:
         """A value without a calibrated range is fine only when a contract fixes its parameters."""
@@ -375,7 +379,8 @@ class PropagateContractsPass(ModulePass):
     Equalities are merged cheapest first (union-find); a merge that would cost a class more than
     `max-loss-bits` of resolution (or clip it against fixed parameters) is refused: the class is
     broken and `requantize` inserts the rescale. `prefer` equalities merge only below
-    `prefer-loss-bits`. 8-bit activations are asymmetric, 16-bit ones symmetric.
+    `prefer-loss-bits`. 8-bit activations are asymmetric, 16-bit ones symmetric with
+`headroom-bits` of room beyond the calibrated range.
 
         %y = nn.tanh %x {range = #qtc.range<-1.0, 1.0>}
           ->  %y = nn.tanh %x {qparams = #qtc.qparams<0.0078125, 0, i8>, qtc.class = 3 : i64, ...}
@@ -386,6 +391,9 @@ class PropagateContractsPass(ModulePass):
     mode: str = "int8"
     max_loss_bits: float = 3.0
     prefer_loss_bits: float = 1.0
+    headroom_bits: float = 1.0
+    """16-bit activations cover this many bits more than calibration saw (they have bits to
+    spare, and values beyond the calibration set then do not clip)."""
     contracts: str | None = None
     """A file of contracts that replace the built-in ones of the ops they name."""
 
@@ -419,6 +427,7 @@ class PropagateContractsPass(ModulePass):
                 weight_bits,
                 self.max_loss_bits,
                 self.prefer_loss_bits,
+                self.headroom_bits,
                 overrides,
             )
             solver.solve()

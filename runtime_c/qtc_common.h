@@ -4,6 +4,17 @@
 
 #include <stdint.h>
 
+/* Geometry of a 2-d window op on x [n, h, w, c] -> y [n, oh, ow, f]. 1-d ops use h = kh = sh = dh = oh = 1, pad_top = 0.
+   For convolution f = output channels; for depthwise f = depth multiplier (y has c*f channels, channel ci*f + m);
+   for pooling f is unused (y has c channels). pad_top/pad_left: zero padding before the first row/column (TF "same" rule,
+   computed by the caller). */
+typedef struct {
+    int n, h, w, c;
+    int kh, kw, sh, sw, dh, dw;
+    int pad_top, pad_left;
+    int oh, ow, f;
+} qtc_window;
+
 /* Copy n bytes; dst and src may be equal (a reshape that kept its buffer). */
 static inline void qtc_copy_bytes(void *dst, const void *src, int n)
 {

@@ -49,7 +49,7 @@ static inline int32_t qtc_rdbpot(int32_t x, int exponent) {
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-/* gemmlowp SaturatingRoundingMultiplyByPOT<exponent>, 0 < exponent < 31: saturating x * 2^exponent. */
+/* gemmlowp SaturatingRoundingMultiplyByPOT<e> for 0 < e < 31: x * 2^e, saturating. */
 static inline int32_t qtc_sat_shl(int32_t x, int exponent) {
   const int32_t threshold = (int32_t)(((int64_t)1 << (31 - exponent)) - 1);
   if (x > threshold) return INT32_MAX;

@@ -15,20 +15,13 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "qtc_common.h"
+
 /* Fused activation clamp codes */
 enum { QTC_ACT_NONE = 0, QTC_ACT_RELU = 1, QTC_ACT_RELU6 = 2 };
 /* Recurrent activation codes (Keras names) */
 enum { QTC_RACT_LINEAR = 0, QTC_RACT_RELU = 1, QTC_RACT_TANH = 2, QTC_RACT_SIGMOID = 3, QTC_RACT_HARD_SIGMOID = 4 };
 
-/* Geometry of a 2-d window op on x [n, h, w, c] -> y [n, oh, ow, f]. 1-d ops use h = kh = sh = dh = oh = 1, pad_top = 0.
-   For convolution f = output channels; for depthwise f = depth multiplier (y has c*f channels, channel ci*f + m);
-   for pooling f is unused (y has c channels). pad_top/pad_left: zero padding before the first row/column (TF "same" rule, computed by the caller). */
-typedef struct {
-    int n, h, w, c;
-    int kh, kw, sh, sw, dh, dw;
-    int pad_top, pad_left;
-    int oh, ow, f;
-} qtc_window;
 
 /* ---- scalar helpers ---------------------------------------------------------------------- */
 

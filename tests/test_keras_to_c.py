@@ -26,7 +26,7 @@ def compiled(request, tmp_path_factory):
     model = keras_models.build(request.param)
     x = keras_models.random_inputs(model, SAMPLES, seed=1)
     out = tmp_path_factory.mktemp(request.param) / "out"
-    compile_model(model, str(out))
+    compile_model(model, str(out), bits="float")
     return model, x, model.predict(x, verbose=0), out
 
 
@@ -80,7 +80,7 @@ def test_report_lists_layers_params_and_macs(compiled) -> None:
 
 
 def test_report_macs_of_a_known_network(tmp_path) -> None:
-    report = compile_model(keras_models.build("dense_mlp"), str(tmp_path / "out"))
+    report = compile_model(keras_models.build("dense_mlp"), str(tmp_path / "out"), bits="float")
     assert [layer["macs"] for layer in report["layers"] if layer["op"] == "nn.dense"] == [
         12 * 16, 16 * 8, 8 * 4
     ]

@@ -1,5 +1,6 @@
 // RUN: qtc-opt %s -p propagate-contracts | filecheck %s
 // RUN: qtc-opt %s -p 'propagate-contracts{mode=16x8}' | filecheck %s --check-prefix=W8A16
+// RUN: qtc-opt %s -p 'propagate-contracts{mode=16x8 headroom-bits=0.0}' | filecheck %s --check-prefix=NOROOM
 
 // Weights: symmetric, one scale an output channel, max |w| / 127: [4 / 127, 2 / 127].
 // Bias: int32 at scale(input) * scale(weights) a channel, zero point 0: 8 / 32385 and 4 / 32385.
@@ -12,10 +13,12 @@
 // CHECK:      %dw = nn.constant {{.*}} {qparams = #qtc.qparams<[0.023622047244094488, 0.007874015748031496], [0, 0], i8, axis = 2>}
 // CHECK-NEXT: %db = nn.constant {{.*}} {qparams = #qtc.qparams<[{{.*}}, {{.*}}, {{.*}}, {{.*}}], [0, 0, 0, 0], i32, axis = 0>}
 //
-// 16x8: int16 activations are symmetric (1 / 32767), weights stay int8, biases become int64.
-// W8A16:      %x: tensor<1x3xf32> {{{.*}}qtc.qparams = #qtc.qparams<3.051850947599719e-05, 0, i16>
+// 16x8: int16 activations are symmetric with one bit of headroom (2 / 32767), weights stay int8,
+// biases become int64.
+// W8A16:      %x: tensor<1x3xf32> {{{.*}}qtc.qparams = #qtc.qparams<6.103701895199438e-05, 0, i16>
 // W8A16:      %w = nn.constant {{.*}} {qparams = #qtc.qparams<[0.031496062992125984, 0.015748031496062992], [0, 0], i8, axis = 1>}
 // W8A16-NEXT: %b = nn.constant {{.*}} {qparams = #qtc.qparams<{{.*}}, i64, axis = 0>}
+// NOROOM:     %x: tensor<1x3xf32> {{{.*}}qtc.qparams = #qtc.qparams<3.051850947599719e-05, 0, i16>
 func.func @main(%x: tensor<1x3xf32> {qtc.range = #qtc.range<-1.0, 1.0>}, %img: tensor<1x2x2x2xf32> {qtc.range = #qtc.range<-1.0, 1.0>}) -> (tensor<1x2xf32>, tensor<1x2x2x4xf32>) {
   %w = nn.constant dense<[[1.0, -0.5], [-4.0, 2.0], [0.0, 1.0]]> : tensor<3x2xf32>
   %b = nn.constant dense<[0.5, -0.5]> : tensor<2xf32>

@@ -1,0 +1,495 @@
+/* qtc integer kernels: what the C that qtc generates for a quantized (qnn) model calls.
+ *
+ * C99, integer arithmetic only: no float or double, no allocation, recursion, VLAs or globals;
+ * every function is static inline, so a model pulls in just the kernels it uses, and sizes are
+ * int. Each kernel computes exactly what qtc.dialects.qnn_interpreter computes for its op
+ * (tests/test_int_c.py compares them bit for bit under ASan/UBSan); the arithmetic is the
+ * primitives of qtc_fixedpoint.h, whose conventions hold here too: int32 wraps are conversions
+ * (qtc_wrap_i32), products that could exceed 32 bits are int64, no left shift of a negative
+ * value, right shifts of negative values are arithmetic.
+ *
+ * Layouts are qtc_float.h's: channels-last activations ([n, h, w, c], 1-d ops [n, 1, w, c]),
+ * Keras kernels (dense [in, out], conv [kh, kw, c, f], depthwise [kh, kw, c, m] with output
+ * channel ci*m + j). Accumulators: i8 activations accumulate in int32 (wrapping, as the
+ * reference) with int32 bias, i16 activations in int64 with int64 bias. Kernels that need
+ * per-channel accumulators take them as a scratch array `acc` from the caller. Outputs never
+ * alias inputs.
+ *
+ * Type-generic kernels are instantiated by the QTC_DEFINE_* macros below for every element
+ * type combination the qnn verifier allows; their names end in the element types of input,
+ * weights and output (e.g. qtc_dense_i16_i8_i16).
+ */
+#ifndef QTC_INT_H
+#define QTC_INT_H
+
+#include <stdint.h>
+
+#include "qtc_common.h"
+#include "qtc_fixedpoint.h"
+
+
+/* Element, bias and accumulator types by name, for the QTC_DEFINE_* macros. */
+#define QTC_T_i8 int8_t
+#define QTC_T_i16 int16_t
+#define QTC_T_i32 int32_t
+#define QTC_BIAS_i8 int32_t
+#define QTC_BIAS_i16 int64_t
+#define QTC_ACC_i8 int32_t
+#define QTC_ACC_i16 int64_t
+/* Type of one product x * w: int32 unless both are 16 bits wide. */
+#define QTC_PROD_i8_i8 int32_t
+#define QTC_PROD_i8_i16 int32_t
+#define QTC_PROD_i16_i8 int32_t
+#define QTC_PROD_i16_i16 int64_t
+
+/* ---- requantization ------------------------------------------------------------------------ */
+
+/* MultiplyByQuantizedMultiplier variants: int32 double rounding (gemmlowp), int32 single
+   rounding, int64 input (16x8 accumulators, the same in both roundings). */
+enum { QTC_MBQM_DOUBLE = 0, QTC_MBQM_SINGLE = 1, QTC_MBQM_INT64 = 2 };
+
+/* The requantizer `mode` (QTC_MBQM_*) of x; x must fit int32 unless mode is QTC_MBQM_INT64. */
+static inline int32_t qtc_mbqm_mode_(int64_t x, int32_t q, int shift, int mode) {
+    if (mode == QTC_MBQM_INT64) return qtc_mbqm_i64(x, q, shift);
+    if (mode == QTC_MBQM_SINGLE) return qtc_mbqm_single((int32_t)x, q, shift);
+    return qtc_mbqm((int32_t)x, q, shift);
+}
+
+/* Rescale of an accumulator to the output: clamp(MBQM(acc, multiplier[c], shift[c]) + zero point). */
+typedef struct {
+    const int32_t *multiplier; /* `channels` Q31 multipliers (1: per tensor) */
+    const int32_t *shift;      /* their shifts */
+    int channels;
+    int mode;                  /* QTC_MBQM_* */
+    int32_t input_zero_point;
+    int32_t output_zero_point;
+    int32_t clamp_min, clamp_max; /* within the output type's range */
+} qtc_requant;
+
+/* p applied to acc of channel c (c is ignored per tensor). */
+static inline int32_t qtc_requant_(const qtc_requant *p, int64_t acc, int c) {
+    const int k = p->channels > 1 ? c : 0;
+    const int32_t v = qtc_mbqm_mode_(acc, p->multiplier[k], (int)p->shift[k], p->mode);
+    return qtc_clamp(qtc_wrap_i32((int64_t)v + p->output_zero_point), p->clamp_min, p->clamp_max);
+}
+
+/* a + v wrapped to int32 (the reference wraps int32 accumulators and sums). */
+static inline int32_t qtc_wrap_add_(int32_t a, int32_t v) { return qtc_wrap_i32((int64_t)a + v); }
+
+/* a + v in int64 (16x8 accumulators never come near overflow). */
+static inline int64_t qtc_add_i64_(int64_t a, int64_t v) { return a + v; }
+
+/* The accumulator sum of each activation type. */
+#define QTC_ACC_ADD_i8 qtc_wrap_add_
+#define QTC_ACC_ADD_i16 qtc_add_i64_
+
+/* y = requant(x - input_zero_point) over x [outer, n, inner]; per-channel multipliers index n. */
+#define QTC_DEFINE_REQUANTIZE(SX, SY)                                                               \
+    static inline void qtc_requantize_##SX##_##SY(const QTC_T_##SX *x, QTC_T_##SY *y, int outer,    \
+                                                  int n, int inner, const qtc_requant *p) {         \
+        int o, c, k;                                                                                \
+        for (o = 0; o < outer; ++o)                                                                 \
+            for (c = 0; c < n; ++c)                                                                 \
+                for (k = 0; k < inner; ++k, ++x, ++y)                                               \
+                    *y = (QTC_T_##SY)qtc_requant_(                                                  \
+                        p, qtc_wrap_i32((int64_t)*x - p->input_zero_point), c);                     \
+    }
+
+QTC_DEFINE_REQUANTIZE(i8, i8)
+QTC_DEFINE_REQUANTIZE(i8, i16)
+QTC_DEFINE_REQUANTIZE(i8, i32)
+QTC_DEFINE_REQUANTIZE(i16, i8)
+QTC_DEFINE_REQUANTIZE(i16, i16)
+QTC_DEFINE_REQUANTIZE(i16, i32)
+QTC_DEFINE_REQUANTIZE(i32, i8)
+QTC_DEFINE_REQUANTIZE(i32, i16)
+QTC_DEFINE_REQUANTIZE(i32, i32)
+
+/* ---- dense and convolutions ---------------------------------------------------------------- */
+
+/* Element offset / c of input tap (ky, kx) of output (ni, oy, ox) of g, or -1 in the padding. */
+static inline int qtc_tap_(const qtc_window *g, int ni, int oy, int ox, int ky, int kx) {
+    const int iy = oy * g->sh - g->pad_top + ky * g->dh;
+    const int ix = ox * g->sw - g->pad_left + kx * g->dw;
+    if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) return -1;
+    return (ni * g->h + iy) * g->w + ix;
+}
+
+/* The window of a dense layer: x [rows, in] as a 1x1 convolution over [1, 1, rows, in]. */
+static inline qtc_window qtc_dense_window_(int rows, int in, int out) {
+    qtc_window g;
+    g.n = 1; g.h = 1; g.w = rows; g.c = in;
+    g.kh = 1; g.kw = 1; g.sh = 1; g.sw = 1; g.dh = 1; g.dw = 1;
+    g.pad_top = 0; g.pad_left = 0;
+    g.oh = 1; g.ow = rows; g.f = out;
+    return g;
+}
+
+/* Convolution (depthwise = 0) or depthwise convolution (depthwise = 1) over g, as qtc_float.h's
+   core: acc[o] = bias[o] + sum (x - input_zero_point) * w over the taps inside the input (padded
+   taps contribute 0, i.e. the zero point), then y[o] = requant(acc[o], o). acc: scratch of one
+   accumulator per output channel (f, or c*f for depthwise). Dense is the 1x1 case. */
+#define QTC_DEFINE_CONV(SX, SW, SY)                                                                 \
+    static inline void qtc_conv_core_##SX##_##SW##_##SY##_(                                         \
+        const QTC_T_##SX *x, const QTC_T_##SW *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,            \
+        QTC_ACC_##SX *acc, const qtc_window *g, const qtc_requant *p, int depthwise) {              \
+        const int c = g->c, f = g->f;                                                               \
+        const int yc = depthwise ? c * f : f;                                                       \
+        const int ystride = depthwise ? f : 0;                                                      \
+        int ni, oy, ox, ky, kx, ci, m;                                                              \
+        for (ni = 0; ni < g->n; ++ni) {                                                             \
+            for (oy = 0; oy < g->oh; ++oy) {                                                        \
+                for (ox = 0; ox < g->ow; ++ox) {                                                    \
+                    QTC_T_##SY *yp = y + ((ni * g->oh + oy) * g->ow + ox) * yc;                     \
+                    for (m = 0; m < yc; ++m) acc[m] = b[m];                                         \
+                    for (ky = 0; ky < g->kh; ++ky) {                                                \
+                        for (kx = 0; kx < g->kw; ++kx) {                                            \
+                            const int at = qtc_tap_(g, ni, oy, ox, ky, kx);                         \
+                            const QTC_T_##SX *xp = x + (at < 0 ? 0 : at) * c;                       \
+                            const QTC_T_##SW *wp = w + (ky * g->kw + kx) * c * f;                   \
+                            if (at < 0) continue;                                                   \
+                            for (ci = 0; ci < c; ++ci) {                                            \
+                                const QTC_PROD_##SX##_##SW xv =                                     \
+                                    (QTC_PROD_##SX##_##SW)xp[ci] - p->input_zero_point;             \
+                                QTC_ACC_##SX *aq = acc + ci * ystride;                              \
+                                for (m = 0; m < f; ++m)                                             \
+                                    aq[m] = QTC_ACC_ADD_##SX(aq[m], xv * wp[ci * f + m]);           \
+                            }                                                                       \
+                        }                                                                           \
+                    }                                                                               \
+                    for (m = 0; m < yc; ++m) yp[m] = (QTC_T_##SY)qtc_requant_(p, acc[m], m);        \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+    }                                                                                               \
+    /* Dense: y[r, o] = requant(b[o] + sum_i (x[r, i] - z) * w[i, o], o); w [in, out]; acc: out. */ \
+    static inline void qtc_dense_##SX##_##SW##_##SY(                                                \
+        const QTC_T_##SX *x, const QTC_T_##SW *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,            \
+        QTC_ACC_##SX *acc, int rows, int in, int out, const qtc_requant *p) {                       \
+        const qtc_window g = qtc_dense_window_(rows, in, out);                                      \
+        qtc_conv_core_##SX##_##SW##_##SY##_(x, w, b, y, acc, &g, p, 0);                             \
+    }                                                                                               \
+    /* 2-d (or 1-d) convolution, w [kh, kw, c, f], b [f]; acc: f. */                                \
+    static inline void qtc_conv2d_##SX##_##SW##_##SY(                                               \
+        const QTC_T_##SX *x, const QTC_T_##SW *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,            \
+        QTC_ACC_##SX *acc, const qtc_window *g, const qtc_requant *p) {                             \
+        qtc_conv_core_##SX##_##SW##_##SY##_(x, w, b, y, acc, g, p, 0);                              \
+    }                                                                                               \
+    /* Depthwise convolution, w [kh, kw, c, f (multiplier)], b [c*f]; acc: c*f. */                  \
+    static inline void qtc_depthwise_conv2d_##SX##_##SW##_##SY(                                     \
+        const QTC_T_##SX *x, const QTC_T_##SW *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,            \
+        QTC_ACC_##SX *acc, const qtc_window *g, const qtc_requant *p) {                             \
+        qtc_conv_core_##SX##_##SW##_##SY##_(x, w, b, y, acc, g, p, 1);                              \
+    }
+
+QTC_DEFINE_CONV(i8, i8, i8)
+QTC_DEFINE_CONV(i8, i8, i16)
+QTC_DEFINE_CONV(i8, i16, i8)
+QTC_DEFINE_CONV(i8, i16, i16)
+QTC_DEFINE_CONV(i16, i8, i8)
+QTC_DEFINE_CONV(i16, i8, i16)
+QTC_DEFINE_CONV(i16, i16, i8)
+QTC_DEFINE_CONV(i16, i16, i16)
+
+/* ---- elementwise --------------------------------------------------------------------------- */
+
+/* Broadcasting of a binary op over a result of at most 4 axes (leading axes padded with 1). */
+typedef struct {
+    int shape[4];      /* result shape */
+    int lhs_stride[4]; /* element stride of lhs along each result axis (0: broadcast) */
+    int rhs_stride[4];
+} qtc_broadcast;
+
+enum { QTC_ADD = 0, QTC_SUB = 1, QTC_MUL = 2 };
+
+/* Parameters of add/sub (TFLite: inputs shifted left by left_shift and rescaled, combined,
+   rescaled to the output) and mul (the product of the centred inputs, rescaled by output_*). */
+typedef struct {
+    int32_t lhs_zero_point, rhs_zero_point, output_zero_point;
+    int left_shift;                             /* add/sub only */
+    int32_t lhs_multiplier; int lhs_shift;      /* add/sub only */
+    int32_t rhs_multiplier; int rhs_shift;      /* add/sub only */
+    int32_t output_multiplier; int output_shift;
+    int rounding;                               /* QTC_MBQM_DOUBLE or QTC_MBQM_SINGLE */
+    int32_t clamp_min, clamp_max;
+} qtc_binary;
+
+/* One element of the binary op `kind` (QTC_ADD, QTC_SUB, QTC_MUL). The verifier keeps
+   (a - z) * 2^left_shift and the product of the centred inputs within int32. */
+static inline int32_t qtc_binary_elem_(int32_t a, int32_t b, const qtc_binary *p, int kind) {
+    const int32_t da = a - p->lhs_zero_point, db = b - p->rhs_zero_point;
+    int32_t combined;
+    if (kind == QTC_MUL) {
+        combined = da * db;
+    } else {
+        const int32_t headroom = (int32_t)1 << p->left_shift;
+        const int32_t sa = qtc_mbqm_mode_(da * headroom, p->lhs_multiplier, p->lhs_shift, p->rounding);
+        const int32_t sb = qtc_mbqm_mode_(db * headroom, p->rhs_multiplier, p->rhs_shift, p->rounding);
+        combined = qtc_wrap_i32(kind == QTC_SUB ? (int64_t)sa - sb : (int64_t)sa + sb);
+    }
+    return qtc_clamp(
+        qtc_wrap_i32((int64_t)qtc_mbqm_mode_(combined, p->output_multiplier, p->output_shift, p->rounding) +
+                     p->output_zero_point),
+        p->clamp_min, p->clamp_max);
+}
+
+/* Elementwise kernels of one element type: add/sub/mul with broadcasting, clamp. */
+#define QTC_DEFINE_ELEMENTWISE(S)                                                                   \
+    static inline void qtc_binary_##S##_(const QTC_T_##S *a, const QTC_T_##S *b, QTC_T_##S *y,      \
+                                         const qtc_broadcast *bc, const qtc_binary *p, int kind) {  \
+        const int *ls = bc->lhs_stride, *rs = bc->rhs_stride;                                       \
+        int i0, i1, i2, i3;                                                                         \
+        for (i0 = 0; i0 < bc->shape[0]; ++i0)                                                       \
+            for (i1 = 0; i1 < bc->shape[1]; ++i1)                                                   \
+                for (i2 = 0; i2 < bc->shape[2]; ++i2) {                                             \
+                    const QTC_T_##S *ar = a + i0 * ls[0] + i1 * ls[1] + i2 * ls[2];                 \
+                    const QTC_T_##S *br = b + i0 * rs[0] + i1 * rs[1] + i2 * rs[2];                 \
+                    for (i3 = 0; i3 < bc->shape[3]; ++i3)                                           \
+                        *y++ = (QTC_T_##S)qtc_binary_elem_(ar[i3 * ls[3]], br[i3 * rs[3]], p, kind); \
+                }                                                                                   \
+    }                                                                                               \
+    /* y = a + b (TFLite ADD), broadcasting as bc. */                                               \
+    static inline void qtc_add_##S(const QTC_T_##S *a, const QTC_T_##S *b, QTC_T_##S *y,            \
+                                   const qtc_broadcast *bc, const qtc_binary *p) {                  \
+        qtc_binary_##S##_(a, b, y, bc, p, QTC_ADD);                                                 \
+    }                                                                                               \
+    /* y = a - b (TFLite SUB), broadcasting as bc. */                                               \
+    static inline void qtc_sub_##S(const QTC_T_##S *a, const QTC_T_##S *b, QTC_T_##S *y,            \
+                                   const qtc_broadcast *bc, const qtc_binary *p) {                  \
+        qtc_binary_##S##_(a, b, y, bc, p, QTC_SUB);                                                 \
+    }                                                                                               \
+    /* y = a * b (TFLite MUL), broadcasting as bc. */                                               \
+    static inline void qtc_mul_##S(const QTC_T_##S *a, const QTC_T_##S *b, QTC_T_##S *y,            \
+                                   const qtc_broadcast *bc, const qtc_binary *p) {                  \
+        qtc_binary_##S##_(a, b, y, bc, p, QTC_MUL);                                                 \
+    }                                                                                               \
+    /* y = clamp(x, lo, hi) (standalone ReLU/ReLU6). */                                             \
+    static inline void qtc_clamp_##S(const QTC_T_##S *x, QTC_T_##S *y, int count, int32_t lo,       \
+                                     int32_t hi) {                                                  \
+        int i;                                                                                      \
+        for (i = 0; i < count; ++i) y[i] = (QTC_T_##S)qtc_clamp(x[i], lo, hi);                      \
+    }
+
+QTC_DEFINE_ELEMENTWISE(i8)
+QTC_DEFINE_ELEMENTWISE(i16)
+
+/* y = table[x] for count int8 values; the 256-entry table is in natural order (entry x + 128). */
+static inline void qtc_apply_lut_i8(const int8_t *x, const int8_t *table, int8_t *y, int count) {
+    int i;
+    for (i = 0; i < count; ++i) y[i] = qtc_lut_i8(x[i], table);
+}
+
+/* y = TFLite LUTLookup(x) for count int16 values with a 513-entry interpolated table. */
+static inline void qtc_apply_lut_i16(const int16_t *x, const int16_t *table, int16_t *y, int count) {
+    int i;
+    for (i = 0; i < count; ++i) y[i] = qtc_lut_i16(x[i], table);
+}
+
+/* ---- softmax ------------------------------------------------------------------------------- */
+
+/* Softmax parameters. i8: the difference to the row maximum times (multiplier, shift) is the
+   Q5.26 exp() input, differences below diff_min give -128. i16: (multiplier, shift) maps the
+   difference onto the exp table's domain; both tables have 513 entries. */
+typedef struct {
+    int32_t multiplier;
+    int shift;
+    int rounding; /* QTC_MBQM_DOUBLE or QTC_MBQM_SINGLE */
+    int32_t diff_min;                  /* i8 only */
+    const int16_t *exp_table;          /* i16 only */
+    const int16_t *reciprocal_table;   /* i16 only */
+} qtc_softmax;
+
+/* TFLM SoftmaxInt8: exp(x - max) in Q0.31 for a difference the caller checked against diff_min. */
+static inline int32_t qtc_softmax_exp_i8_(int32_t diff, const qtc_softmax *p) {
+    return qtc_exp_on_negative_values(qtc_mbqm_mode_(diff, p->multiplier, p->shift, p->rounding), 5);
+}
+
+/* The largest of n values. */
+#define QTC_DEFINE_ROW_MAX(S)                                                                       \
+    static inline int32_t qtc_row_max_##S##_(const QTC_T_##S *x, int n) {                           \
+        int32_t m = x[0];                                                                           \
+        int j;                                                                                      \
+        for (j = 1; j < n; ++j) m = x[j] > m ? x[j] : m;                                            \
+        return m;                                                                                   \
+    }
+
+QTC_DEFINE_ROW_MAX(i8)
+QTC_DEFINE_ROW_MAX(i16)
+
+/* TFLM SoftmaxInt8 over the last axis of [rows, depth] (output scale 1/256, zero point -128):
+   exp of the Q5.26 differences summed in Q12.19, GetReciprocal, product rounded to 8 bits.
+   A sum >= 2^28 (512 or more values near the maximum) needs a division by 2^32 or more, which
+   TFLM's RoundingDivideByPOT cannot do; its result, 0 (-128), is given directly. */
+static inline void qtc_softmax_i8(const int8_t *x, int8_t *y, int rows, int depth, const qtc_softmax *p) {
+    int r, j;
+    for (r = 0; r < rows; ++r, x += depth, y += depth) {
+        const int32_t mx = qtc_row_max_i8_(x, depth);
+        int32_t sum = 0, reciprocal;
+        int bits_over_unit, exponent;
+        for (j = 0; j < depth; ++j) {
+            const int32_t diff = x[j] - mx;
+            if (diff >= p->diff_min) sum += qtc_rdbpot(qtc_softmax_exp_i8_(diff, p), 12);
+        }
+        reciprocal = qtc_get_reciprocal(sum, 12, &bits_over_unit);
+        exponent = bits_over_unit + 31 - 8;
+        for (j = 0; j < depth; ++j) {
+            const int32_t diff = x[j] - mx;
+            int32_t v = -128;
+            if (diff >= p->diff_min && exponent <= 31) {
+                const int32_t e = qtc_softmax_exp_i8_(diff, p);
+                v = qtc_clamp(qtc_rdbpot(qtc_srdhm(reciprocal, e), exponent) - 128, -128, 127);
+            }
+            y[j] = (int8_t)v;
+        }
+    }
+}
+
+/* TFLM SoftmaxInt16: exp(x - max) from the exp table (input recentred by +32767). */
+static inline int32_t qtc_softmax_exp_i16_(int32_t diff, const qtc_softmax *p) {
+    const int32_t scaled = qtc_mbqm_mode_(diff, p->multiplier, p->shift, p->rounding);
+    return qtc_lut_i16((int16_t)qtc_saturate(qtc_wrap_i32((int64_t)scaled + 32767), 16), p->exp_table);
+}
+
+/* TFLM SoftmaxInt16 over the last axis of [rows, depth] (output scale 1/32768, zero point 0):
+   the int32 sum of exps is normalised by its leading zeros and inverted with the 1/(1+x) table. */
+static inline void qtc_softmax_i16(const int16_t *x, int16_t *y, int rows, int depth, const qtc_softmax *p) {
+    int r, j;
+    for (r = 0; r < rows; ++r, x += depth, y += depth) {
+        const int32_t mx = qtc_row_max_i16_(x, depth);
+        int32_t sum = 0, shifted, reciprocal;
+        int headroom_plus_one, right_shift;
+        for (j = 0; j < depth; ++j) sum += qtc_softmax_exp_i16_(x[j] - mx, p);
+        headroom_plus_one = qtc_clz32((uint32_t)sum);
+        shifted = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+        reciprocal = qtc_lut_i16((int16_t)qtc_saturate((int64_t)shifted - (1 << 15) - (1 << 16), 16),
+                                 p->reciprocal_table);
+        right_shift = 31 - headroom_plus_one;
+        for (j = 0; j < depth; ++j) {
+            const int64_t e = qtc_softmax_exp_i16_(x[j] - mx, p);
+            const int64_t v = (e * reciprocal + ((int64_t)1 << (right_shift - 1))) >> right_shift;
+            y[j] = (int16_t)(v < 0 ? 0 : (v > 32767 ? 32767 : v));
+        }
+    }
+}
+
+/* ---- pooling ------------------------------------------------------------------------------- */
+
+/* Pooling kernels of one element type. */
+#define QTC_DEFINE_POOL(S)                                                                          \
+    /* Max (is_max = 1) or average (is_max = 0) pooling over g, then clamp to [lo, hi]. Max: padded \
+       taps never win. Average: TFLite's rounding division of the (int32-wrapping) sum of the       \
+       taps inside the input by their count. acc: scratch of c int32. */                            \
+    static inline void qtc_pool_core_##S##_(const QTC_T_##S *x, QTC_T_##S *y, int32_t *acc,         \
+                                            const qtc_window *g, int is_max, int32_t lo,            \
+                                            int32_t hi) {                                           \
+        const int c = g->c;                                                                         \
+        int ni, oy, ox, ky, kx, ch;                                                                 \
+        for (ni = 0; ni < g->n; ++ni) {                                                             \
+            for (oy = 0; oy < g->oh; ++oy) {                                                        \
+                for (ox = 0; ox < g->ow; ++ox) {                                                    \
+                    QTC_T_##S *yp = y + ((ni * g->oh + oy) * g->ow + ox) * c;                       \
+                    int count = 0;                                                                  \
+                    for (ky = 0; ky < g->kh; ++ky) {                                                \
+                        for (kx = 0; kx < g->kw; ++kx) {                                            \
+                            const int at = qtc_tap_(g, ni, oy, ox, ky, kx);                         \
+                            const QTC_T_##S *xp = x + (at < 0 ? 0 : at) * c;                        \
+                            if (at < 0) continue;                                                   \
+                            for (ch = 0; ch < c; ++ch) {                                            \
+                                const int32_t v = xp[ch];                                           \
+                                if (count == 0) acc[ch] = v;                                        \
+                                else if (is_max) acc[ch] = v > acc[ch] ? v : acc[ch];               \
+                                else acc[ch] = qtc_wrap_add_(acc[ch], v);                           \
+                            }                                                                       \
+                            ++count;                                                                \
+                        }                                                                           \
+                    }                                                                               \
+                    for (ch = 0; ch < c; ++ch) {                                                    \
+                        const int32_t v = count == 0 ? 0                                            \
+                                        : is_max     ? acc[ch]                                      \
+                                                     : qtc_rounding_divide(acc[ch], count);         \
+                        yp[ch] = (QTC_T_##S)qtc_clamp(v, lo, hi);                                   \
+                    }                                                                               \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+    }                                                                                               \
+    /* Max pooling over g, clamped to [lo, hi]; acc: c. */                                          \
+    static inline void qtc_max_pool2d_##S(const QTC_T_##S *x, QTC_T_##S *y, int32_t *acc,           \
+                                          const qtc_window *g, int32_t lo, int32_t hi) {            \
+        qtc_pool_core_##S##_(x, y, acc, g, 1, lo, hi);                                              \
+    }                                                                                               \
+    /* Average pooling over g, clamped to [lo, hi]; acc: c. */                                      \
+    static inline void qtc_avg_pool2d_##S(const QTC_T_##S *x, QTC_T_##S *y, int32_t *acc,           \
+                                          const qtc_window *g, int32_t lo, int32_t hi) {            \
+        qtc_pool_core_##S##_(x, y, acc, g, 0, lo, hi);                                              \
+    }                                                                                               \
+    /* Global max pooling: x [n, spatial, c] -> y [n, c]. */                                        \
+    static inline void qtc_global_max_pool_##S(const QTC_T_##S *x, QTC_T_##S *y, int n,             \
+                                               int spatial, int c) {                                \
+        int ni, s, ch;                                                                              \
+        for (ni = 0; ni < n; ++ni, y += c) {                                                        \
+            for (ch = 0; ch < c; ++ch) y[ch] = x[ch];                                               \
+            for (s = 0; s < spatial; ++s, x += c)                                                   \
+                for (ch = 0; ch < c; ++ch) y[ch] = x[ch] > y[ch] ? x[ch] : y[ch];                   \
+        }                                                                                           \
+    }
+
+QTC_DEFINE_POOL(i8)
+QTC_DEFINE_POOL(i16)
+
+/* Global average pooling, TFLite MEAN style: y[n, c] = requant(sum_s (x[n, s, c] - input_zero_point))
+   with the 1/count folded into the multiplier; the sum wraps in int32; acc: scratch of c int32. */
+#define QTC_DEFINE_GLOBAL_AVG_POOL(SX, SY)                                                          \
+    static inline void qtc_global_avg_pool_##SX##_##SY(const QTC_T_##SX *x, QTC_T_##SY *y,          \
+                                                       int32_t *acc, int n, int spatial, int c,     \
+                                                       const qtc_requant *p) {                      \
+        int ni, s, ch;                                                                              \
+        for (ni = 0; ni < n; ++ni, y += c) {                                                        \
+            for (ch = 0; ch < c; ++ch) acc[ch] = 0;                                                 \
+            for (s = 0; s < spatial; ++s, x += c)                                                   \
+                for (ch = 0; ch < c; ++ch)                                                          \
+                    acc[ch] = qtc_wrap_add_(acc[ch], x[ch] - p->input_zero_point);                  \
+            for (ch = 0; ch < c; ++ch) y[ch] = (QTC_T_##SY)qtc_requant_(p, acc[ch], ch);            \
+        }                                                                                           \
+    }
+
+QTC_DEFINE_GLOBAL_AVG_POOL(i8, i8)
+QTC_DEFINE_GLOBAL_AVG_POOL(i8, i16)
+QTC_DEFINE_GLOBAL_AVG_POOL(i16, i8)
+QTC_DEFINE_GLOBAL_AVG_POOL(i16, i16)
+
+/* ---- data movement ------------------------------------------------------------------------- */
+
+/* Copy the rows (last axis) of a rank-4 x (shape[0..3]) of elem_bytes elements to their places
+   in the padded y (pads[2*i], pads[2*i+1] before/after axis i); padding is left untouched. */
+static inline void qtc_pad4_rows_(const void *x, void *y, const int *shape, const int *pads, int elem_bytes) {
+    const int o1 = shape[1] + pads[2] + pads[3];
+    const int o2 = shape[2] + pads[4] + pads[5];
+    const int o3 = shape[3] + pads[6] + pads[7];
+    const int row = shape[3] * elem_bytes;
+    const uint8_t *s = (const uint8_t *)x;
+    uint8_t *d = (uint8_t *)y;
+    int a, b, c;
+    for (a = 0; a < shape[0]; ++a)
+        for (b = 0; b < shape[1]; ++b)
+            for (c = 0; c < shape[2]; ++c, s += row) {
+                const int at = (((a + pads[0]) * o1 + b + pads[2]) * o2 + c + pads[4]) * o3 + pads[6];
+                qtc_copy_bytes(d + at * elem_bytes, s, row);
+            }
+}
+
+/* Constant padding of a rank-4 x (lower ranks padded with leading 1s by the caller) with
+   `value`: y is filled with it, then the input rows are copied in. */
+#define QTC_DEFINE_PAD(S)                                                                           \
+    static inline void qtc_pad4_##S(const QTC_T_##S *x, QTC_T_##S *y, const int *shape,             \
+                                    const int *pads, QTC_T_##S value) {                             \
+        int i, count = 1;                                                                           \
+        for (i = 0; i < 4; ++i) count *= shape[i] + pads[2 * i] + pads[2 * i + 1];                  \
+        for (i = 0; i < count; ++i) y[i] = value;                                                   \
+        qtc_pad4_rows_(x, y, shape, pads, (int)sizeof(QTC_T_##S));                                  \
+    }
+
+QTC_DEFINE_PAD(i8)
+QTC_DEFINE_PAD(i16)
+
+#endif /* QTC_INT_H */

@@ -1,0 +1,76 @@
+"""Full-integer builds of the test models in int8, int16 and 16x8: the generated C equals the
+`qnn` interpreter bit for bit, and the integer model tracks the float model (SQNR)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import keras_models
+from qtc.compiler import interpreter
+from qtc.compiler.build import compile_model, quantize_module, run_pipeline
+from qtc.compiler.host_run import SANITIZE_FLAGS, build_host_model
+from qtc.compiler.keras_frontend import import_keras
+from qtc.passes import FLOAT_PIPELINE
+
+MODES = ("8", "16x8", "16")
+RECURRENT = {"lstm_classifier", "gru_classifier", "sequence_tagger"}
+MODELS = sorted(set(keras_models.MODELS) - RECURRENT)
+BIT_EXACT_SAMPLES = 1000
+CALIBRATION_SAMPLES = 1000
+SQNR_SAMPLES = 200
+
+MIN_SQNR_DB = {"8": 25.0, "16": 50.0, "16x8": 35.0}
+"""int8 and int16 as the project targets; 16x8 keeps int8 weights, whose rounding limits the
+output SQNR of these random-weight networks to about 40-50 dB (see the benchmark notes)."""
+
+
+def sqnr_db(reference: np.ndarray, approximation: np.ndarray) -> float:
+    noise = np.sum((reference.astype(np.float64) - approximation) ** 2)
+    return float(10 * np.log10(np.sum(reference.astype(np.float64) ** 2) / noise))
+
+
+@pytest.fixture(scope="module")
+def calibration():
+    """One calibration set and one held-out set a model, from the same distribution."""
+    data = {}
+    for name in MODELS:
+        model = keras_models.build(name)
+        data[name] = (
+            model,
+            keras_models.random_inputs(model, CALIBRATION_SAMPLES, seed=11),
+            keras_models.random_inputs(model, BIT_EXACT_SAMPLES, seed=12),
+        )
+    return data
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MODELS)
+def test_c_equals_integer_reference(name, mode, calibration, tmp_path) -> None:
+    model, calib, x = calibration[name]
+    out = tmp_path / "out"
+    compile_model(model, str(out), bits=mode, calibration=calib)
+    module = import_keras(model)
+    run_pipeline(module, FLOAT_PIPELINE)
+    quantize_module(module, mode, calib)
+    (q_in,), (q_out,) = interpreter.run_integer(module, [x])
+    host = build_host_model(
+        str(out), q_in.shape[1:], q_in.dtype, q_out.shape[1:], q_out.dtype,
+        extra_flags=SANITIZE_FLAGS, build_dir=str(tmp_path),
+    )
+    got = host.run(q_in)
+    mismatches = int(np.count_nonzero(got != q_out))
+    assert mismatches == 0, f"{mismatches} of {q_out.size} integers differ"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MODELS)
+def test_integer_model_tracks_float_model(name, mode, calibration) -> None:
+    model, calib, x = calibration[name]
+    x = x[:SQNR_SAMPLES]
+    module = import_keras(model)
+    run_pipeline(module, FLOAT_PIPELINE)
+    (reference,) = interpreter.run(module, [x])
+    quantize_module(module, mode, calib)
+    (quantized,) = interpreter.run(module, [x])
+    assert sqnr_db(reference, quantized) >= MIN_SQNR_DB[mode]

@@ -110,7 +110,7 @@ def tflite_outputs(model, mode: str, calibration: np.ndarray, x: np.ndarray) -> 
     with silenced():
         flatbuffer = converter.convert()
         runner = tf.lite.Interpreter(model_content=flatbuffer)
-    runner.allocate_tensors()
+        runner.allocate_tensors()
     (given,), (taken,) = runner.get_input_details(), runner.get_output_details()
     in_scale, in_zero = given["quantization"]
     out_scale, out_zero = taken["quantization"]
@@ -201,7 +201,7 @@ def main() -> None:
     missing = [n for n in names if not (EXAMPLES / n / "model.keras").is_file()]
     if missing:
         parser.error(f"no examples/NAME/model.keras for: {', '.join(missing)}")
-    tf.config.threading.set_intra_op_parallelism_threads(2)
+    tf.get_logger().setLevel("ERROR")
     results = {name: evaluate(name) for name in names}
     print_table(results)
     print(f"accuracy in % of the test set, dB = SQNR against the Keras float outputs; "

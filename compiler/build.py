@@ -97,7 +97,8 @@ def quantize_module(
     source = str(calibration) if isinstance(calibration, (str, os.PathLike)) else "calibration data"
     calibrate_module(module, calibration_inputs(calibration, module), method=method, source=source)
     run_pipeline(
-        module, f"propagate-contracts{{mode={BITS_TO_MODE[bits]}}},requantize{{rounding={rounding}}}"
+        module,
+        f"propagate-contracts{{mode={BITS_TO_MODE[bits]}}},requantize{{rounding={rounding}}},check-overflow",
     )
 
 

@@ -33,8 +33,14 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return RequantizePass
 
+    def get_check_overflow():
+        from qtc.passes.check_overflow import CheckOverflowPass
+
+        return CheckOverflowPass
+
     return {
         "calibrate": get_calibrate,
+        "check-overflow": get_check_overflow,
         "requantize": get_requantize,
         "propagate-contracts": get_propagate_contracts,
         "fold-batch-norm": get_fold_batch_norm,

@@ -4,8 +4,8 @@
 
 Four standardised measurements -> Dense(tanh) -> BatchNormalization (after the activation,
 so it stays a standalone op in qtc) -> Dense(relu) -> Dense -> Softmax, three species.
-Writes model.keras, calibration.npz (key x: all 105 training samples, iris has only 150) and
-test.npz (keys x, y: 45 held-out samples) beside this file. Fixed seeds; seconds on 2 cores.
+Writes model.keras, calibration.npz (key x: all 90 training samples: iris has only 150) and
+test.npz (keys x, y: 60 held-out samples) beside this file. Fixed seeds; seconds on 2 cores.
 """
 
 import sys
@@ -29,9 +29,9 @@ def build_model() -> keras.Model:
 
 
 def main() -> None:
-    keras.utils.set_random_seed(1)
+    keras.utils.set_random_seed(0)
     iris = load_iris()
-    train, test = split(len(iris.target), 45, seed=1)
+    train, test = split(len(iris.target), 60, seed=0)
     x = standardise(iris.data, train)
     train_and_save(HERE, build_model(), x, iris.target, train, test, epochs=100, batch_size=16)
 

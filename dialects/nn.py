@@ -167,6 +167,15 @@ contract $op(input, weights, bias) -> result {
 and a bias that adds straight into the accumulator (quantization.md, rule 2)."""
 
 
+SAME_PARAMETERS_CONTRACT = """
+contract $op(input) -> result {
+  require scale(input) == scale(result);
+  require zero(input) == zero(result);
+}"""
+"""Ops that move or select integers (pooling, reshape, pad): the result keeps the input's scale
+and zero point (quantization.md rule 6)."""
+
+
 class FusedActivationOp(NNOp, ABC):
     """An op that may clamp its result with a fused `activation` ("relu" or "relu6")."""
 
@@ -348,11 +357,7 @@ class MaxPool1DOp(PoolOp):
     """1-d max pooling (keras.layers.MaxPooling1D)."""
 
     name = "nn.max_pool1d"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(input) == scale(result);
-      require zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = SAME_PARAMETERS_CONTRACT
     SPATIAL_RANK: ClassVar[int] = 1
 
 
@@ -361,11 +366,7 @@ class AvgPool1DOp(PoolOp):
     """1-d average pooling over the taps inside the input (keras.layers.AveragePooling1D)."""
 
     name = "nn.avg_pool1d"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(input) == scale(result);
-      require zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = SAME_PARAMETERS_CONTRACT
     SPATIAL_RANK: ClassVar[int] = 1
 
 
@@ -374,11 +375,7 @@ class MaxPool2DOp(PoolOp):
     """2-d max pooling (keras.layers.MaxPooling2D)."""
 
     name = "nn.max_pool2d"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(input) == scale(result);
-      require zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = SAME_PARAMETERS_CONTRACT
     SPATIAL_RANK: ClassVar[int] = 2
 
 
@@ -387,11 +384,7 @@ class AvgPool2DOp(PoolOp):
     """2-d average pooling over the taps inside the input (keras.layers.AveragePooling2D)."""
 
     name = "nn.avg_pool2d"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(input) == scale(result);
-      require zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = SAME_PARAMETERS_CONTRACT
     SPATIAL_RANK: ClassVar[int] = 2
 
 
@@ -422,11 +415,7 @@ class GlobalMaxPoolOp(GlobalPoolOp):
     """Maximum over the spatial axes (keras.layers.GlobalMaxPooling1D/2D)."""
 
     name = "nn.global_max_pool"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(input) == scale(result);
-      require zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = SAME_PARAMETERS_CONTRACT
 
 
 class ElementwiseBinaryOp(FusedActivationOp, ABC):
@@ -592,11 +581,7 @@ class ReshapeOp(NNOp):
     """The input's elements in the result's shape (row-major, keras.layers.Reshape)."""
 
     name = "nn.reshape"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(input) == scale(result);
-      require zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = SAME_PARAMETERS_CONTRACT
 
     input = operand_def(TensorType)
     result = result_def(TensorType)
@@ -617,11 +602,7 @@ class PadOp(NNOp):
     """Zero padding: `padding = array<i64: before_0, after_0, before_1, after_1, ...>`."""
 
     name = "nn.pad"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(input) == scale(result);
-      require zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = SAME_PARAMETERS_CONTRACT
 
     input = operand_def(TensorType)
     result = result_def(TensorType)

@@ -84,6 +84,18 @@ class Lowering:
         pairs = [quantize_multiplier(float(r), self.rounding) for r in reals]
         return [q for q, _ in pairs], [s for _, s in pairs]
 
+    def rescale(self, real, output_zero: int, input_zero: int | None = None) -> dict:
+        """Properties of a rescale by `real` (one or a channel each): Q31 multiplier(s) and
+        shift(s), zero points and rounding."""
+        multipliers, shifts = self.multiplier(real)
+        props = {} if input_zero is None else {"input_zero_point": i32_attr(input_zero)}
+        return props | {
+            "output_zero_point": i32_attr(output_zero),
+            "multiplier": i32_array(multipliers),
+            "shift": i32_array(shifts),
+            "rounding": StringAttr(self.rounding),
+        }
+
     def clamp(self, params: QParamsAttr, activation: str | None) -> dict:
         """clamp_min / clamp_max of a fused relu or relu6 (quantization.md rule 8)."""
         if activation is None:
@@ -127,17 +139,10 @@ class Lowering:
             return self.get(value)
         key = (value, (target.scale, target.zero_point, target.bits))
         if key not in self.rescaled:
-            multipliers, shifts = self.multiplier(own.scale / target.scale)
             op = qnn.RequantizeOp(
                 operands=[self.get(value)],
                 result_types=[self.int_type(value, target)],
-                properties={
-                    "input_zero_point": i32_attr(own.zero_point),
-                    "output_zero_point": i32_attr(target.zero_point),
-                    "multiplier": i32_array(multipliers),
-                    "shift": i32_array(shifts),
-                    "rounding": StringAttr(self.rounding),
-                },
+                properties=self.rescale(own.scale / target.scale, target.zero_point, own.zero_point),
             )
             self.rescaled[key] = self.emit(op, target, f"{value.name_hint or 'v'}_rescaled")
         return self.rescaled[key]
@@ -217,7 +222,6 @@ def accumulating(
     bias_bits = 32 if x_params.bits == 8 else 64
     limit = storage_range(bias_bits)[1]
     b_int = np.clip(round_half_away(bias.astype(np.float64) / bias_scales), -limit, limit).astype(np.int64)
-    multipliers, shifts = lw.multiplier(bias_scales / y_params.scale)
     hint = op.results[0].name_hint or "w"
     w_params = QParamsAttr(weight_scales.tolist(), [0] * len(weight_scales), weight_bits, axis)
     b_params = QParamsAttr(bias_scales.tolist(), [0] * channels, bias_bits, 0)
@@ -229,11 +233,7 @@ def accumulating(
         ],
         result_types=[tensor_type(y_shape, IntegerType(y_params.bits))],
         properties={
-            "input_zero_point": i32_attr(x_params.zero_point),
-            "output_zero_point": i32_attr(y_params.zero_point),
-            "multiplier": i32_array(multipliers),
-            "shift": i32_array(shifts),
-            "rounding": StringAttr(lw.rounding),
+            **lw.rescale(bias_scales / y_params.scale, y_params.zero_point, x_params.zero_point),
             **lw.clamp(y_params, _activation(op)),
             **props,
         },
@@ -333,17 +333,13 @@ def _add_sub(lw: Lowering, op: nn.ElementwiseBinaryOp) -> SSAValue:
 @lowers(nn.MulOp)
 def _mul(lw: Lowering, op: nn.MulOp) -> SSAValue:
     lhs, rhs, y = (lw.qparams(v) for v in (op.lhs, op.rhs, op.result))
-    multipliers, shifts = lw.multiplier(lhs.scale * rhs.scale / y.scale)
     result = qnn.MulOp(
         operands=[lw.get(op.lhs), lw.get(op.rhs)],
         result_types=[lw.int_type(op.result)],
         properties={
             "lhs_zero_point": i32_attr(lhs.zero_point),
             "rhs_zero_point": i32_attr(rhs.zero_point),
-            "output_zero_point": i32_attr(y.zero_point),
-            "multiplier": i32_array(multipliers),
-            "shift": i32_array(shifts),
-            "rounding": StringAttr(lw.rounding),
+            **lw.rescale(lhs.scale * rhs.scale / y.scale, y.zero_point),
             **lw.clamp(y, _activation(op)),
         },
     )
@@ -388,17 +384,10 @@ def _concat(lw: Lowering, op: nn.ConcatOp) -> SSAValue:
 def _global_avg_pool(lw: Lowering, op: nn.GlobalAvgPoolOp) -> SSAValue:
     x, y = lw.qparams(op.input), lw.qparams(op.result)
     count = int(np.prod(_shape(op.input)[1:-1]))
-    multipliers, shifts = lw.multiplier(x.scale / (count * y.scale))
     result = qnn.GlobalAvgPoolOp(
         operands=[lw.get(op.input)],
         result_types=[lw.int_type(op.result)],
-        properties={
-            "input_zero_point": i32_attr(x.zero_point),
-            "output_zero_point": i32_attr(y.zero_point),
-            "multiplier": i32_array(multipliers),
-            "shift": i32_array(shifts),
-            "rounding": StringAttr(lw.rounding),
-        },
+        properties=lw.rescale(x.scale / (count * y.scale), y.zero_point, x.zero_point),
     )
     return lw.emit(result, y)
 
@@ -411,18 +400,10 @@ def _relu(lw: Lowering, op: nn.ElementwiseUnaryOp) -> SSAValue:
     if _same(x, y):
         result = qnn.ClampOp(operands=[lw.get(op.input)], result_types=[lw.int_type(op.result)], properties=bounds)
         return lw.emit(result, y)
-    multipliers, shifts = lw.multiplier(x.scale / y.scale)
     result = qnn.RequantizeOp(
         operands=[lw.get(op.input)],
         result_types=[lw.int_type(op.result)],
-        properties={
-            "input_zero_point": i32_attr(x.zero_point),
-            "output_zero_point": i32_attr(y.zero_point),
-            "multiplier": i32_array(multipliers),
-            "shift": i32_array(shifts),
-            "rounding": StringAttr(lw.rounding),
-            **bounds,
-        },
+        properties={**lw.rescale(x.scale / y.scale, y.zero_point, x.zero_point), **bounds},
     )
     return lw.emit(result, y)
 

@@ -22,6 +22,7 @@ from qtc.compiler.emit_c import generate_c
 from qtc.compiler.errors import QtcError, UsageError
 from qtc.compiler.keras_frontend import import_keras
 from qtc.compiler.report import layer_table
+from qtc.compiler.report_md import inserted_requantizes, render_report_md
 from qtc.compiler.interpreter import entry_function
 from qtc.compiler.textual_ir import make_context, print_module
 from qtc.dialects.annotations import from_attribute
@@ -122,6 +123,7 @@ def compile_model(
     module = import_keras(model_or_path)
     run_pipeline(module, FLOAT_PIPELINE)
     layers = layer_table(module)
+    float_ir = print_module(module)  # the float reference of `qtc verify`
     if bits != "float":
         quantize_module(module, bits, calibration, calibration_method, rounding)
     sources, emitter = generate_c(module, name, io if bits != "float" else "float")
@@ -148,10 +150,13 @@ def compile_model(
             ],
             contracts=from_attribute(module.attributes[CONTRACTS_RECORD]),
         )
+        report["requantizes"] = inserted_requantizes(module, report["contracts"])
     files = dict(sources)
     for header in emitter.runtime_headers():
         files[header] = runtime_file(header)
     files["model.mlir"] = print_module(module)
+    files["float.mlir"] = float_ir
     files["report.json"] = json.dumps(report, indent=2) + "\n"
+    files["report.md"] = render_report_md(report)
     write_output_dir(out_dir, files)
     return report

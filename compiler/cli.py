@@ -2,6 +2,7 @@
 
     qtc compile MODEL.keras --float -o OUT        Keras model -> OUT/model.c, model.h, model.mlir, report.json
     qtc run MODEL.mlir --input X.npz -o Y.npz     run a module at any stage on numpy data
+    qtc verify OUT --test TEST.npz                float vs integer model vs C -> OUT/verify.json, report.md
 
 Every user mistake ends in one `error: ...` line on stderr and a non-zero exit code; outputs
 are written through a temporary file and renamed, so a failure leaves nothing half-written.
@@ -97,6 +98,36 @@ def cmd_compile(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_verify(args: argparse.Namespace) -> None:
+    from qtc.compiler.verify import ToleranceError, verify_output
+
+    try:
+        result = verify_output(
+            args.output_dir,
+            args.test,
+            max_abs_error=args.max_abs_error,
+            min_sqnr=args.min_sqnr,
+            max_accuracy_drop=args.max_accuracy_drop,
+            samples=args.samples,
+        )
+    except ToleranceError as e:
+        result, failure = e.result, e
+    else:
+        failure = None
+
+    def number(v, fmt: str) -> str:
+        return "n/a" if v is None else format(v, fmt)
+
+    print(
+        f"{args.output_dir}: {result['samples']} samples, accuracy float "
+        f"{number(result['float_accuracy'], '.4f')} / integer {number(result['int_accuracy'], '.4f')}, "
+        f"SQNR {number(result['sqnr_db'], '.2f')} dB, max abs error {result['max_abs_error']:.4g}, "
+        f"C mismatches {number(result['bit_exact_mismatches'], 'd')} -> {args.output_dir}/verify.json"
+    )
+    if failure is not None:
+        raise failure
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qtc", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -131,6 +162,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", required=True, help=".npz to write (key y or y0, y1, ...)")
     run.add_argument("--function", help="function to run (default: @main or the only one)")
     run.set_defaults(handler=cmd_run)
+
+    verify = commands.add_parser(
+        "verify", help="check a compiled folder: float vs integer model vs C (verify.json, report.md)"
+    )
+    verify.add_argument("output_dir", metavar="OUT", help="folder written by qtc compile -o")
+    verify.add_argument("--test", required=True, help=".npz with key x (or x0, x1, ...) and optional labels y")
+    verify.add_argument("--max-abs-error", type=float, help="fail (exit 1) above this output error")
+    verify.add_argument("--min-sqnr", type=float, metavar="DB", help="fail (exit 1) below this output SQNR")
+    verify.add_argument(
+        "--max-accuracy-drop", type=float, metavar="PP",
+        help="fail (exit 1) if the integer accuracy is this many percentage points below the float one",
+    )
+    verify.add_argument("--samples", type=int, help="use only the first N samples of the test set")
+    verify.set_defaults(handler=cmd_verify)
     return parser
 
 

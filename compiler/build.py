@@ -47,8 +47,10 @@ def write_output_dir(out_dir: str, files: dict[str, str]) -> None:
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise QtcError(f"{out_dir}: the output path is a file; give a folder path with -o")
     parent = os.path.dirname(out_dir)
-    if not os.path.isdir(parent):
-        raise QtcError(f"{out_dir}: the parent folder {parent} does not exist")
+    try:
+        os.makedirs(parent, exist_ok=True)
+    except OSError as e:
+        raise QtcError(f"{out_dir}: cannot create the folder {parent} ({e.strerror})") from None
     if not os.access(parent, os.W_OK):
         raise QtcError(f"{out_dir}: the folder {parent} is not writable")
     staging = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(out_dir)}.")

@@ -193,7 +193,7 @@ def plot_output_scatter(reference: np.ndarray, other: np.ndarray, path: str, oth
         x, y = x[keep], y[keep]
     figure = _figure(5, 5)
     axes = figure.add_subplot()
-    axes.scatter(x, y, s=4, alpha=0.4, color="tab:blue", linewidths=0)
+    axes.scatter(x, y, s=8, alpha=0.5, color="tab:blue", linewidths=0)
     lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
     axes.plot([lo, hi], [lo, hi], color="tab:red", linewidth=0.8, label="y = x")
     axes.set_xlabel("float model output")

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
-from xdsl.ir import BlockArgument, Operation
+from xdsl.ir import BlockArgument, Operation, SSAValue
 from xdsl.traits import ConstantLike
 
 from qtc.compiler import interpreter
@@ -76,7 +76,7 @@ from qtc.compiler.report_md import (
 )
 from qtc.compiler.textual_ir import read_module
 from qtc.dialects import qnn
-from qtc.dialects.dense import numpy_dtype
+from qtc.dialects.qtc_attrs import QParamsAttr
 
 FLOAT_IR = "float.mlir"
 MODEL_IR = "model.mlir"
@@ -170,64 +170,73 @@ def _top_level_values(function: func.FuncOp):
 
 @dataclass
 class Pair:
-    """One float value and, if found, its integer twin, with their running error."""
+    """One float value (or argument index) and, if found, its integer twin, with their error."""
 
     name: str
     op: str
     value: str
-    float_key: int  # id() of the float op (or -1 - index for an argument)
-    int_key: int | None  # id() of the qnn op
-    float_index: int  # result index
-    int_index: int
-    qparams: object | None
+    float_value: SSAValue | int  # an int: the index of a function argument
+    int_value: SSAValue | None
+    qparams: QParamsAttr | None
     stats: ErrorStats
+
+
+def _shape_of(value: SSAValue) -> tuple[int, ...] | None:
+    return tuple(value.type.get_shape()) if isinstance(value.type, TensorType) else None
 
 
 def pair_values(float_fn: func.FuncOp, int_fn: func.FuncOp) -> list[Pair]:
     """Float values with their `qnn` twins (see the module docstring for the rule)."""
-    twins: dict[tuple, tuple[Operation, int]] = {}
-    quantized_args: dict[int, Operation] = {}
+    groups: dict[tuple, list[SSAValue]] = {}
+    quantized_args: dict[int, SSAValue] = {}
     for op, result in _top_level_values(int_fn):
-        if isinstance(op, qnn.QuantizeOp):
-            if isinstance(op.input, BlockArgument):
-                quantized_args[op.input.index] = op
-            continue
-        if isinstance(op, qnn.DequantizeOp):
-            continue
-        twins[(_layer(op), result.name_hint)] = (op, result.index)
-    pairs = []
-    for i, arg in enumerate(float_fn.body.block.args):
-        op = quantized_args.get(i)
-        qparams = value_qparams(op.results[0]) if op else None
-        pairs.append(
-            Pair(arg.name_hint or f"arg{i}", "input", f"%{arg.name_hint}", -1 - i,
-                 id(op) if op else None, 0, 0, qparams, ErrorStats(scale=_lsb(qparams)))
-        )
+        if isinstance(op, qnn.QuantizeOp) and isinstance(op.input, BlockArgument):
+            quantized_args[op.input.index] = result
+        elif not isinstance(op, (qnn.QuantizeOp, qnn.DequantizeOp)):
+            groups.setdefault((_layer(op), result.name_hint), []).append(result)
+    float_groups: dict[tuple, list[SSAValue]] = {}
     for op, result in _top_level_values(float_fn):
-        twin = twins.get((_layer(op), result.name_hint))
-        qparams = value_qparams(twin[0].results[twin[1]]) if twin else None
-        pairs.append(
-            Pair(_layer(op) or result.name_hint or op.name, op.name, f"%{result.name_hint}", id(op),
-                 id(twin[0]) if twin and qparams else None, result.index, twin[1] if twin else 0,
-                 qparams, ErrorStats(scale=_lsb(qparams)))
-        )
+        float_groups.setdefault((_layer(op), result.name_hint), []).append(result)
+    twins: dict[SSAValue, SSAValue] = {}
+    for key, values in float_groups.items():
+        candidates, after = groups.get(key, []), -1
+        for i, value in enumerate(values):
+            # the last candidate of the same shape that leaves one for each later float value
+            last = len(candidates) - (len(values) - i)
+            fits = [j for j in range(after + 1, last + 1) if _shape_of(candidates[j]) == _shape_of(value)]
+            if fits:
+                after = fits[-1]
+                twins[value] = candidates[after]
+
+    def pair(name: str, op: str, value: SSAValue, float_value, twin: SSAValue | None) -> Pair:
+        qparams = value_qparams(twin) if twin is not None else None
+        return Pair(name, op, f"%{value.name_hint}", float_value, twin if qparams else None, qparams,
+                    ErrorStats(scale=_lsb(qparams)))
+
+    pairs = [
+        pair(arg.name_hint or f"arg{i}", "input", arg, i, quantized_args.get(i))
+        for i, arg in enumerate(float_fn.body.block.args)
+    ]
+    for op, result in _top_level_values(float_fn):
+        pairs.append(pair(_layer(op) or result.name_hint or op.name, op.name, result, result, twins.get(result)))
     return pairs
 
 
-def _lsb(qparams) -> float | None:
+def _lsb(qparams: QParamsAttr | None) -> float | None:
     return qparams.scale if qparams is not None and not qparams.per_axis else None
 
 
 class Capture(interpreter.Listener):
-    """Keeps the results of the ops in `keys` (by id) for the batch being run."""
+    """Keeps the values in `wanted` (by id) that the batch being run computes."""
 
-    def __init__(self, keys) -> None:
-        self.keys = set(keys)
-        self.values: dict[int, list[np.ndarray]] = {}
+    def __init__(self, wanted) -> None:
+        self.wanted = {id(v) for v in wanted}
+        self.values: dict[int, np.ndarray] = {}
 
     def did_interpret_op(self, op, results) -> None:
-        if id(op) in self.keys:
-            self.values[id(op)] = [np.asarray(r) for r in results]
+        for value, result in zip(op.results, results):
+            if id(value) in self.wanted:
+                self.values[id(value)] = np.asarray(result)
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -299,8 +308,9 @@ def _run_references(float_mod: ModuleOp, int_mod: ModuleOp | None, inputs: list[
         runs = [list(r) for r in progress(float_runs, total, "verify: float reference")]
         return interpreter._concatenate(runs), None, None, pairs
     pairs = pair_values(float_fn, interpreter.entry_function(int_mod))
-    float_capture = Capture(p.float_key for p in pairs if p.int_key is not None)
-    int_capture = Capture(p.int_key for p in pairs if p.int_key is not None)
+    compared = [p for p in pairs if p.int_value is not None]
+    float_capture = Capture(p.float_value for p in compared if not isinstance(p.float_value, int))
+    int_capture = Capture(p.int_value for p in compared)
     recorder = interpreter.BoundaryRecorder()
     float_runs = interpreter._each_batch(float_mod, inputs, None, [float_capture])
     int_runs = interpreter._each_batch(int_mod, inputs, None, [int_capture, recorder])
@@ -311,15 +321,12 @@ def _run_references(float_mod: ModuleOp, int_mod: ModuleOp | None, inputs: list[
         float_outputs.append(f_out)
         int_outputs.append(q_out)
         rows = slice(None) if total == 1 else slice(b * batch, (b + 1) * batch)
-        for p in pairs:
-            if p.int_key is None:
-                continue
-            if p.float_key < 0:  # a function argument: the input itself
-                reference = np.asarray(inputs[-1 - p.float_key][rows], np.float32)
+        for p in compared:
+            if isinstance(p.float_value, int):  # a function argument: the input itself
+                reference = np.asarray(inputs[p.float_value][rows], np.float32)
             else:
-                reference = float_capture.values[p.float_key][p.float_index]
-            q = int_capture.values[p.int_key][p.int_index]
-            p.stats.add(reference, _dequantize(q, p.qparams))
+                reference = float_capture.values[id(p.float_value)]
+            p.stats.add(reference, _dequantize(int_capture.values[id(p.int_value)], p.qparams))
         float_capture.values.clear()
         int_capture.values.clear()
     return interpreter._concatenate(float_outputs), interpreter._concatenate(int_outputs), recorder, pairs
@@ -454,7 +461,7 @@ def verify_output(
     per_output = _output_entries(meta, float_out, under_test, out_qparams)
     per_layer = [p.stats.entry(p.name, p.op, p.value) for p in pairs]
     for entry, p in zip(per_layer, pairs):
-        if p.int_key is None:
+        if p.int_value is None:
             entry.update(sqnr_db=None, max_abs_error=None, rmse_lsb=None)
     overall = _overall(float_out, under_test)
     result = {

@@ -128,6 +128,22 @@ def cmd_verify(args: argparse.Namespace) -> None:
         raise failure
 
 
+def cmd_cost(args: argparse.Namespace) -> None:
+    from qtc.compiler import cost
+    from qtc.compiler.progress import progress
+
+    report = cost.read_report(args.output_dir)
+    targets = list(dict.fromkeys(args.cpu or cost.DEFAULT_TARGETS))
+    cost.require_python_packages()
+    cost.toolchain()
+    costs = {}
+    for cpu in progress(targets, len(targets), "qtc cost"):
+        costs[cost.target_name(cpu)] = cost.measure_cost(args.output_dir, cpu, report.get("model", "model"))
+    cost.write_costs(args.output_dir, costs)
+    print(cost.cost_table(report, costs))
+    print(f"-> {args.output_dir}/report.json (cost)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qtc", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--samples", type=int, help="use only the first N samples of the test set")
     verify.set_defaults(handler=cmd_verify)
+
+    cost = commands.add_parser(
+        "cost", help="measured Cortex-M instructions, modelled cycles, flash and RAM of a compiled folder"
+    )
+    cost.add_argument("output_dir", metavar="OUT", help="folder written by qtc compile -o")
+    cost.add_argument(
+        "--cpu", action="append", choices=["cortex-m0", "cortex-m3", "cortex-m4", "cortex-m4f"],
+        help="core to measure (repeatable; default cortex-m0, cortex-m3 and cortex-m4; "
+        "cortex-m4f is the M4 with hardware float)",
+    )
+    cost.set_defaults(handler=cmd_cost)
     return parser
 
 

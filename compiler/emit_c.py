@@ -302,6 +302,8 @@ class CEmitter:
             headers.append("qtc_float.h")
         if any(op.name.startswith("qnn.") for op in self.ops):
             headers += ["qtc_fixedpoint.h", "qtc_int.h"]
+        if any(isinstance(op, (qnn.LSTMOp, qnn.GRUOp)) for op in self.ops):
+            headers.append("qtc_recurrent.h")
         return headers
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from math import prod
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from xdsl.ir import SSAValue
@@ -33,6 +34,7 @@ from qtc.compiler.emit_c import (
 from qtc.compiler.errors import QtcError
 from qtc.dialects import qnn
 from qtc.dialects.dense import dense_to_numpy
+from qtc.dialects.qtc_attrs import storage_range
 
 MBQM_MODES = {"double": "QTC_MBQM_DOUBLE", "single": "QTC_MBQM_SINGLE"}
 """qtc_int.h's requantizer of each `rounding` (int32 accumulators)."""
@@ -69,13 +71,22 @@ def clamp_fields(op: qnn.ClampedOp) -> dict[str, str]:
     return {"clamp_min": i32(lo), "clamp_max": i32(hi)}
 
 
-def requant(em: CEmitter, op: qnn.RescaledOp) -> str:
-    """The op's `qtc_requant` (multipliers, shifts, zero points, clamp); returns a pointer."""
-    hint = _hint(op)
-    multipliers = np.asarray(op.multipliers(), dtype=np.int32)
-    shifts = np.asarray(op.shifts(), dtype=np.int32)
-    input_zero_point = op.properties.get("input_zero_point")
-    mode = MBQM_INT64 if op.accumulator_bits() == 64 else MBQM_MODES[op.rounding.data]
+def mbqm_mode(accumulator_bits: int, rounding: str) -> str:
+    """qtc_int.h's requantizer of an accumulator width and a `rounding`."""
+    return MBQM_INT64 if accumulator_bits == 64 else MBQM_MODES[rounding]
+
+
+def requant_struct(
+    em: CEmitter,
+    hint: str,
+    rescale: tuple[Sequence[int], Sequence[int]],
+    mode: str,
+    zero_points: tuple[int, int],
+    clamp: tuple[int, int],
+) -> str:
+    """A `qtc_requant` of (multipliers, shifts), (input, output) zero points and a clamp;
+    returns a pointer to it."""
+    multipliers, shifts = (np.asarray(v, dtype=np.int32) for v in rescale)
     return struct(
         em,
         "qtc_requant",
@@ -85,10 +96,24 @@ def requant(em: CEmitter, op: qnn.RescaledOp) -> str:
             "shift": em.const_array(f"{hint}_shift", shifts),
             "channels": str(len(multipliers)),
             "mode": mode,
-            "input_zero_point": i32(input_zero_point.value.data if input_zero_point else 0),
-            "output_zero_point": i32(op.output_zero_point.value.data),
-            **clamp_fields(op),
+            "input_zero_point": i32(zero_points[0]),
+            "output_zero_point": i32(zero_points[1]),
+            "clamp_min": i32(clamp[0]),
+            "clamp_max": i32(clamp[1]),
         },
+    )
+
+
+def requant(em: CEmitter, op: qnn.RescaledOp) -> str:
+    """The op's `qtc_requant` (multipliers, shifts, zero points, clamp); returns a pointer."""
+    input_zero_point = op.properties.get("input_zero_point")
+    return requant_struct(
+        em,
+        _hint(op),
+        (op.multipliers(), op.shifts()),
+        mbqm_mode(op.accumulator_bits(), op.rounding.data),
+        (input_zero_point.value.data if input_zero_point else 0, op.output_zero_point.value.data),
+        op.clamp_range(),
     )
 
 
@@ -281,3 +306,70 @@ def _global_avg_pool(em: CEmitter, op: qnn.GlobalAvgPoolOp) -> None:
 @emits(qnn.PadOp)
 def _qnn_pad(em: CEmitter, op: qnn.PadOp) -> None:
     _pad(em, op, f"qtc_pad4_{suffix(op.input)}", i32(op.pad_value.value.data))
+
+
+# ----------------------------------------------------------------------------- recurrent
+
+_TABLES: WeakKeyDictionary[CEmitter, dict[bytes, str]] = WeakKeyDictionary()
+"""The int16 tables already emitted into each C file, by content (stacked layers share them)."""
+
+
+def shared_table(em: CEmitter, hint: str, table: np.ndarray) -> str:
+    """A `static const` table, emitted once per distinct content; returns its name."""
+    emitted = _TABLES.setdefault(em, {})
+    key = table.tobytes()
+    if key not in emitted:
+        emitted[key] = em.const_array(hint, table)
+    return emitted[key]
+
+
+@emits(qnn.LSTMOp, qnn.GRUOp)
+def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
+    """`qtc_{lstm|gru}_<x>_<w>(x, kernel, recurrent_kernel, bias, [recurrent_bias,] y, scratch,
+    params)`: one call over the whole sequence, its state in int16 arena scratch."""
+    hint, rounding = _hint(op), op.rounding.data
+    batch, steps, features = shape_of(op.input)
+    bits = {"input": op.input_accumulator_bits(), "recurrent": op.recurrent_accumulator_bits()}
+    zero_points = {"input": op.input_zero_point.value.data, "recurrent": 0}
+    q3_12 = storage_range(16)  # unused: the gate rescale saturates to int16 itself
+    fields = {
+        "batch": str(batch),
+        "steps": str(steps),
+        "features": str(features),
+        "units": str(op.units()),
+        "return_sequences": str(int(op.return_sequences())),
+        **{
+            f"{side}_rescale": requant_struct(
+                em, f"{hint}_{side}", rescale, mbqm_mode(bits[side], rounding),
+                (zero_points[side], 0), q3_12,
+            )
+            for side, rescale in op.rescales().items()
+        },
+        "output_rescale": requant_struct(
+            em, f"{hint}_output", ([op.output_multiplier.value.data], [op.output_shift.value.data]),
+            MBQM_MODES[rounding], (0, op.output_zero_point.value.data),
+            storage_range(dtype_of(op.result).itemsize * 8),
+        ),
+        "gate_table": shared_table(
+            em, f"{hint}_gate_table", dense_to_numpy(op.recurrent_activation_table)
+        ),
+        "candidate_table": shared_table(
+            em, f"{hint}_candidate_table", dense_to_numpy(op.activation_table)
+        ),
+    }
+    operands = [op.input, op.kernel, op.recurrent_kernel, op.bias]
+    pointers = [em.ptr(v) for v in operands]
+    if isinstance(op, qnn.GRUOp):
+        fields["reset_after"] = str(int(bool(op.reset_after.value.data)))
+        pointers.append("0" if op.recurrent_bias is None else em.ptr(op.recurrent_bias))
+        state = 8
+    else:
+        fields["cell_scale_power"] = str(op.cell_scale_power.value.data)
+        state = 6
+    params = struct(em, "qtc_recurrent", f"{hint}_params", fields)
+    scratch = em.scratch(op, "int16", state * op.units())
+    kind = op.name.split(".")[-1]
+    em.emit(
+        f"qtc_{kind}_{suffix(op.input)}_{suffix(op.kernel)}({', '.join(pointers)}, "
+        f"{em.ptr(op.result)}, {scratch}, {params});"
+    )

@@ -387,10 +387,11 @@ def _verification(report: dict, out_dir: str | None) -> list[str]:
         lines += [
             "### Per layer",
             "",
-            "Each `nn` value of the float module against the `qnn` value with the same `layer` "
-            "attribute and the same SSA name in model.mlir, dequantized with its qparams (the input "
-            "against its `qnn.quantize`). rmse / LSB near 0.29 is rounding noise; far above, a "
-            "range problem. SQNR is empty where the error is zero or the float value is all zero.",
+            "Each `nn` value of float.mlir against the `qnn` value of model.mlir with the same "
+            "`layer` attribute and name hint (in program order within a layer), dequantized with its "
+            "qparams; the input against its `qnn.quantize`. rmse / LSB near 0.29 is rounding noise; "
+            "far above, a range problem (clipping, outliers). SQNR is empty where the error is zero "
+            "or the float value is all zero.",
             "",
         ]
         lines += _table(metric_header, metric_rows(v["per_layer"]))

@@ -23,13 +23,16 @@ float32 values differ at all (informational: the C may sum in another order), `i
 null and `per_layer` is empty.
 
 Per-layer matching (integer builds): every value defined by a top-level non-constant op of the
-float function is paired with the `qnn` value that has the same `layer` attribute and the same
-SSA name in the two IR files (e.g. `%classes_1` of layer `classes`: `nn.softmax` and
-`qnn.softmax`); `requantize` names each op's integer result after the float value it lowers, so
-the names agree, while the values it adds (`qnn.quantize`/`dequantize` at the boundary, weights,
-`%x_rescaled` for broken classes) have no float twin. A function argument is paired with its
-`qnn.quantize` (op `input`). The qnn value is dequantized with its qparams,
-`scale * (q - zero_point)`. A float value without a twin is listed with null metrics.
+float function is paired with a `qnn` value that has the same `layer` attribute and the same name
+hint (the SSA name as the IR parser keeps it, without the printer's `_N` suffix), because
+`requantize` names each op's integer result after the float value it lowers; the values it adds
+(`qnn.quantize`/`dequantize` at the boundary, weights, `%x_rescaled` for broken classes) have no
+float twin. Within a group of equal (layer, name) values, e.g. the `nn.dense` and `nn.softmax`
+of a Dense layer with a softmax activation, both sides are taken in program order and each float
+value gets the last `qnn` value of its shape that still leaves one for each later float value of
+the group (a lowering that emits several ops ends with the value it lowers). A function
+argument is paired with its `qnn.quantize` (op `input`). The `qnn` value is dequantized with its
+qparams, `scale * (q - zero_point)`. A float value without a twin is listed with null metrics.
 
 Metrics (quantization.md section 9): SQNR = 10 log10(sum x^2 / sum (x - x')^2) over all
 elements and samples (null when the error is zero or the float value is all zero), max abs
@@ -126,6 +129,21 @@ class ErrorStats:
         if self.signal == 0:
             return -math.inf
         return 10 * math.log10(self.signal / self.noise)
+
+    @classmethod
+    def of(cls, reference, approximation, scale: float | None = None) -> ErrorStats:
+        stats = cls(scale=scale)
+        stats.add(reference, approximation)
+        return stats
+
+    @classmethod
+    def merged(cls, parts: list[ErrorStats]) -> ErrorStats:
+        return cls(
+            signal=sum(p.signal for p in parts),
+            noise=sum(p.noise for p in parts),
+            max_abs=max((p.max_abs for p in parts), default=0.0),
+            count=sum(p.count for p in parts),
+        )
 
     def entry(self, name: str, op: str, value: str) -> dict:
         sqnr = self.sqnr
@@ -305,7 +323,7 @@ def _run_references(float_mod: ModuleOp, int_mod: ModuleOp | None, inputs: list[
     pairs: list[Pair] = []
     float_runs = interpreter._each_batch(float_mod, inputs, None, ())
     if int_mod is None:
-        runs = [list(r) for r in progress(float_runs, total, "verify: float reference")]
+        runs = list(progress(float_runs, total, "verify: float reference"))
         return interpreter._concatenate(runs), None, None, pairs
     pairs = pair_values(float_fn, interpreter.entry_function(int_mod))
     compared = [p for p in pairs if p.int_value is not None]
@@ -357,22 +375,6 @@ def _mismatches(got: list[np.ndarray] | None, want: list[np.ndarray]) -> int | N
     return int(sum(np.count_nonzero(g != w) for g, w in zip(got, want)))
 
 
-def _output_entries(meta, references, others, qparams) -> list[dict]:
-    entries = []
-    for (name, op, value), ref, other, q in zip(meta, references, others, qparams):
-        stats = ErrorStats(scale=_lsb(q))
-        stats.add(ref, other)
-        entries.append(stats.entry(name, op, value))
-    return entries
-
-
-def _overall(references: list[np.ndarray], others: list[np.ndarray]) -> ErrorStats:
-    stats = ErrorStats()
-    for ref, other in zip(references, others):
-        stats.add(ref, other)
-    return stats
-
-
 def _check(result: dict, overall: ErrorStats, worst: dict | None, what: str, tolerances: dict,
            float_build: bool) -> list[str]:
     failures = []
@@ -402,7 +404,7 @@ def _check(result: dict, overall: ErrorStats, worst: dict | None, what: str, tol
 
 def _worst(entries: list[dict], stats: list[ErrorStats]) -> dict | None:
     """The entry with the lowest SQNR (first in program order on ties)."""
-    scored = [(s.sqnr, i) for i, (e, s) in enumerate(zip(entries, stats)) if s.count]
+    scored = [(s.sqnr, i) for i, s in enumerate(stats) if s.count]
     if not scored:
         return None
     return entries[min(scored)[1]]
@@ -438,6 +440,8 @@ def verify_output(
             "--max-accuracy-drop needs labels (key y in the test file) and an integer build"
         )
     count = len(inputs[0])
+    if count == 0:
+        raise QtcError(f"{test_name}: the test set has no samples")
 
     float_out, int_out, recorder, pairs = _run_references(float_mod, int_mod, inputs)
     meta = _output_meta(float_fn)
@@ -458,12 +462,15 @@ def verify_output(
             want = interpreter._concatenate(recorder.outputs)
         mismatches = _mismatches(_run_c(out_dir, name, c_in, want), want)
 
-    per_output = _output_entries(meta, float_out, under_test, out_qparams)
+    output_stats = [
+        ErrorStats.of(ref, other, _lsb(q)) for ref, other, q in zip(float_out, under_test, out_qparams)
+    ]
+    per_output = [s.entry(*m) for s, m in zip(output_stats, meta)]
     per_layer = [p.stats.entry(p.name, p.op, p.value) for p in pairs]
     for entry, p in zip(per_layer, pairs):
         if p.int_value is None:
             entry.update(sqnr_db=None, max_abs_error=None, rmse_lsb=None)
-    overall = _overall(float_out, under_test)
+    overall = ErrorStats.merged(output_stats)
     result = {
         "samples": count,
         "float_accuracy": None if labels is None else accuracy(float_out[0], labels),
@@ -490,7 +497,7 @@ def verify_output(
         "max_accuracy_drop_pp": max_accuracy_drop,
     }
     if float_build:
-        worst, what = _worst(per_output, [_overall([r], [o]) for r, o in zip(float_out, under_test)]), "output"
+        worst, what = _worst(per_output, output_stats), "output"
     else:
         worst, what = _worst(per_layer, [p.stats for p in pairs]), "layer"
     failures = _check(result, overall, worst, what, tolerances, float_build)

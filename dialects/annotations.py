@@ -25,6 +25,8 @@ from xdsl.ir import Attribute, BlockArgument, SSAValue
 RANGE = "range"
 QPARAMS = "qparams"
 CLASS = "qtc.class"
+CELL_RANGE = "cell_range"
+"""On `nn.lstm`: the calibrated `#qtc.range` of its cell state, which is not an op result."""
 
 
 def _arg_key(name: str) -> str:

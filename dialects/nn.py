@@ -54,6 +54,7 @@ from xdsl.irdl import (
 from xdsl.traits import ConstantLike, Pure, SameOperandsAndResultType
 from xdsl.utils.exceptions import VerifyException
 
+from qtc.dialects.dense import dense_to_numpy
 from qtc.dialects.shapes import PADDINGS, window_output_shape
 
 FUSED_ACTIVATIONS = ("relu", "relu6")
@@ -665,7 +666,22 @@ class RecurrentOp(NNOp, ABC):
     else the last state [N, units].
     """
 
-    CONTRACT: ClassVar[str] = "contract $op(input, kernel, recurrent_kernel, bias) -> result {}"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input, kernel, recurrent_kernel, bias) -> result {
+      require zero(kernel) == 0;
+      require zero(bias) == 0;
+      require scale(bias) == scale(input) * scale(kernel);
+      require bits(bias) == 4 * bits(input);
+      require zero(recurrent_kernel) == 0;
+      require bits(recurrent_kernel) == bits(kernel);
+    }"""
+    """The input projection is a dense layer (ACCUMULATING_CONTRACT; the recurrent half of a
+    reset_after GRU bias is rescaled by the lowering on its own), the recurrent kernel has the
+    weights' width. The input and the result are free: the gates run at fixed internal scales
+    (Q3.12 pre-activations, Q0.15 gates and state) that the lowering chooses, and it quantizes
+    the recurrent kernel per gate unit from the float constant."""
+    WEIGHT_AXIS: ClassVar[int] = -1
+    """The axis of `kernel` that gets one scale a gate unit."""
 
     GATES: ClassVar[int]
 
@@ -737,10 +753,132 @@ class GRUOp(RecurrentOp):
         return [2, *shape] if self.reset_after.value.data else shape
 
 
+# ----------------------------------------------------------------------------- signal pre-processing
+
+FFT_WINDOWS = ("hann", "none")
+SPECTRUM_OUTPUTS = ("magnitude", "log_power")
+F64Array = DenseArrayBase.constr(f64)
+
+
+class NormalizeBase(NNOp, ABC):
+    """Per-channel normalisation (x - mean[c]) / std[c] over the last (channel) axis.
+
+    The pre-processing of `qtc compile --preprocess` (`mean`/`std` in the input's units); the
+    integer form is one per-channel rescale with per-channel offsets (`qnn.normalize`).
+    """
+
+    T: ClassVar = VarConstraint("T", base(TensorType))
+    input = operand_def(T)
+    result = result_def(T)
+
+    mean = prop_def(F64Array)
+    std = prop_def(F64Array)
+
+    traits = traits_def(SameOperandsAndResultType())
+    assembly_format = "$input attr-dict `:` type($result)"
+
+    def verify_(self) -> None:
+        super().verify_()
+        shape = shape_of(self.input)
+        if not shape:
+            raise self.error("expected an input with a channel axis, got shape []")
+        mean, std = list(self.mean.get_values()), list(self.std.get_values())
+        if len(mean) != shape[-1] or len(std) != shape[-1]:
+            raise self.error(
+                f"mean and std must have one value per channel ({shape[-1]}), got "
+                f"{len(mean)} and {len(std)}"
+            )
+        if not all(s > 0 for s in std):
+            raise self.error(f"std must be positive, got {std}")
+
+
+@irdl_op_definition
+class NormalizeOp(NormalizeBase):
+    """`(x - mean[c]) / std[c]` of a float input (any integer parameters)."""
+
+    name = "nn.normalize"
+    CONTRACT: ClassVar[str] = "contract $op(input) -> result {}"
+
+
+@irdl_op_definition
+class NormalizeRawOp(NormalizeBase):
+    """`nn.normalize` of raw int16 sensor samples: the input holds the sensor's integers and
+    its integer form is those integers themselves (scale 1, zero point 0, i16), so the
+    generated C takes the samples as they come."""
+
+    name = "nn.normalize_raw"
+    CONTRACT: ClassVar[str] = """
+    contract $op(input) -> result {
+      require scale(input) == 1;
+      require zero(input) == 0;
+      require bits(input) == 16;
+    }"""
+
+
+@irdl_op_definition
+class SpectrumOp(NNOp):
+    """Spectrum of each channel of a window: input [N, L, C] -> result [N, F, C].
+
+    The newest min(L, size) samples of a channel, times the periodic Hann window when
+    `window = "hann"`, zero padded to `size` (a power of two, 32 ... 512), go through a real
+    FFT (`np.fft.rfft`); `output = "magnitude"` gives |X|, `"log_power"` ln(|X|^2 + epsilon).
+    The optional `mel` filterbank [size/2 + 1, M] (weights in [0, 1]) weighs |X| or |X|^2
+    (before the log); F is M with it, size/2 + 1 without. The integer form (`qnn.spectrum`)
+    needs a symmetric int16 input.
+    """
+
+    name = "nn.spectrum"
+    CONTRACT: ClassVar[str] = "contract $op(input) -> result { require bits(input) == 16; }"
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    size = prop_def(I64Attr)
+    window = prop_def(StringAttr, default_value=StringAttr("hann"))
+    output = prop_def(StringAttr, default_value=StringAttr("magnitude"))
+    epsilon = prop_def(FloatAttr.constr(f64), default_value=FloatAttr(1e-3, f64))
+    mel = opt_prop_def(DenseIntOrFPElementsAttr)
+
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def bins(self) -> int:
+        """F: the result's frequency bins."""
+        size = self.size.value.data
+        return self.mel.get_shape()[1] if self.mel is not None else size // 2 + 1
+
+    def verify_(self) -> None:
+        super().verify_()
+        n, _, c = self.check_rank("an input", self.input, (3,), "[N, L, C]")
+        size = self.size.value.data
+        if size not in (32, 64, 128, 256, 512):
+            raise self.error(f"size must be a power of two from 32 to 512, got {size}")
+        self.choice("window", self.window, FFT_WINDOWS)
+        self.choice("output", self.output, SPECTRUM_OUTPUTS)
+        if not self.epsilon.value.data > 0:
+            raise self.error(f"epsilon must be positive, got {self.epsilon.value.data}")
+        if self.mel is not None:
+            mel, expected = self.mel.get_type(), size // 2 + 1
+            shape = list(mel.get_shape())
+            if not isinstance(mel.get_element_type(), Float32Type) or shape[:1] != [expected] or len(shape) != 2:
+                raise self.error(
+                    f"mel must be a tensor<{expected}xMxf32> ([size/2 + 1, bins]), got {mel}"
+                )
+            weights = dense_to_numpy(self.mel)
+            if weights.size == 0 or weights.min() < 0 or weights.max() > 1:
+                raise self.error("mel weights must lie in [0, 1]")
+        self.check_shape(
+            "result", self.result, [n, self.bins(), c],
+            f"({'mel bins' if self.mel is not None else 'size/2 + 1 bins'} by channels)",
+        )
+
+
 NN = Dialect(
     "nn",
     [
         ConstantOp,
+        NormalizeOp,
+        NormalizeRawOp,
+        SpectrumOp,
         DenseOp,
         Conv1DOp,
         Conv2DOp,

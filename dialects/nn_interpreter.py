@@ -99,20 +99,29 @@ def _sequence_result(op: nn.RecurrentOp, states: list[np.ndarray]) -> PythonValu
     return _f32(np.stack(states, axis=1) if op.return_sequences.value.data else states[-1])
 
 
-def lstm(
+def lstm_states(
     op: nn.LSTMOp, x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
-) -> PythonValues:
-    """Keras' LSTM: z = x K + h R + b split into gates i, f, c, o."""
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Keras' LSTM: z = x K + h R + b split into gates i, f, c, o; the hidden and the cell state
+    [N, units] after each step (float64)."""
     act, recurrent_act = _recurrent_functions(op)
-    projected = x @ kernel + bias
+    projected = _f64(x) @ kernel + bias
     h = c = np.zeros((x.shape[0], recurrent_kernel.shape[0]))
-    states = []
+    hidden, cell = [], []
     for t in range(x.shape[1]):
         i, f, g, o = np.split(projected[:, t] + h @ recurrent_kernel, 4, axis=-1)
         c = recurrent_act(f) * c + recurrent_act(i) * act(g)
         h = recurrent_act(o) * act(c)
-        states.append(h)
-    return _sequence_result(op, states)
+        hidden.append(h)
+        cell.append(c)
+    return hidden, cell
+
+
+def lstm(
+    op: nn.LSTMOp, x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
+) -> PythonValues:
+    """Keras' LSTM (`lstm_states`), its result."""
+    return _sequence_result(op, lstm_states(op, x, kernel, recurrent_kernel, bias)[0])
 
 
 def gru(

@@ -22,6 +22,7 @@ import numpy as np
 from xdsl.dialects.builtin import (
     I32,
     I64,
+    BoolAttr,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
     Float32Type,
@@ -42,6 +43,7 @@ from xdsl.irdl import (
     base,
     irdl_op_definition,
     operand_def,
+    opt_operand_def,
     opt_prop_def,
     prop_def,
     result_def,
@@ -821,10 +823,358 @@ class PadOp(SameTypeOp):
         self.check_result_shape([d + pads[2 * i] + pads[2 * i + 1] for i, d in enumerate(x)])
 
 
+# ----------------------------------------------------------------------------- recurrent
+
+GATE_SCALE_POWER = -12
+"""Gate pre-activations are int16 Q3.12 (scale 2^-12), as in TFLM's integer LSTM."""
+STATE_SCALE_POWER = -15
+"""Gates, table outputs and the hidden state are int16 Q0.15 (scale 2^-15, |h| < 1)."""
+RECURRENT_INT32_UNITS = INT32_MAX // (32768 * 128)
+"""Most units whose recurrent sum of Q0.15 state times i8 weight products (each at most
+2^15 * 2^7 in magnitude; quantization.md section 8 counts 516 terms for |w| <= 127) fits an
+int32 accumulator: 511. Larger layers, and i16 weights, accumulate the recurrent projection in
+int64."""
+INPUT_INT32_FEATURES = INT32_MAX // (255 * 128)
+"""Most input features whose sum of (x - zero point) * w (|x - z| <= 255, |w| <= 128) fits the
+int32 accumulator of i8 inputs: 65793."""
+OUTPUT_SHIFT_RANGE = (-31, 15)
+"""Shifts of the output rescale: the Q0.15 state times 2^shift stays within int32."""
+CELL_SCALE_POWER_RANGE = (-30, 0)
+"""Cell state scales 2^p: i*g (Q0.30) reaches the cell by a right shift of 30 + p >= 0."""
+
+
+def recurrent_accumulator_bits(weight_bits: int, units: int) -> int:
+    """Width of the recurrent projection's accumulator: int32 for i8 weights and at most
+    RECURRENT_INT32_UNITS units, else int64 (which also selects the int64-input requantizer)."""
+    return 32 if weight_bits == 8 and units <= RECURRENT_INT32_UNITS else 64
+
+
+class _RecurrentOp(RoundingOp, ABC):
+    """A Keras recurrent layer in int16 fixed point over input [N, T, F] from a zero state.
+
+    Weights: kernel [F, GATES * U] and recurrent_kernel [U, GATES * U] (i8, or i16 with i16
+    inputs) with zero point 0; bias [GATES * U] (i32 for i8 inputs, i64 for i16). Result:
+    [N, T, U] (every step) or [N, U] (the last), of the input's element type. Each step:
+
+    - gate column c gets `gx[c] = G_in(bias[c] + sum_k (x[k] - input_zero_point) * kernel[k, c])`
+      and `gh[c] = G_rec(sum_k h[k] * recurrent_kernel[k, c])`, both int16 Q3.12. G is the gate
+      rescale: the accumulator is clamped to +-(2^min(e, 47) - 1), e = 31 - max(shift, 0) for
+      int32 and 31 - shift for int64 accumulators (so neither the requantizer's left shift nor
+      its int32 result can wrap; only results that saturate anyway change), multiplied by
+      (multiplier[c], shift[c]) with the accumulator's requantizer (`rounding` for int32, the
+      int64-input one otherwise) and saturated to int16. The input accumulator has the bias'
+      width; the recurrent one `recurrent_accumulator_bits`;
+    - `recurrent_activation_table` (sigmoid or hard sigmoid, entries in [0, 32767]) and
+      `activation_table` (tanh) are TFLite's 513-entry interpolated int16 tables from Q3.12
+      to Q0.15 (`lut_int16_lookup`);
+    - products of Q0.15 values are shifted back with `rounding_divide_by_pot` (ties away from
+      zero) in both rounding modes, every sum is saturated to int16;
+    - the output is `clamp(MBQM(h, output_multiplier, output_shift) + output_zero_point)` of the
+      Q0.15 state h (int32 requantizer of `rounding`).
+
+    `qtc.dialects.qnn_interpreter` computes exactly this; the C is `runtime_c/qtc_recurrent.h`.
+    """
+
+    GATES: ClassVar[int]
+
+    input = operand_def(TensorType)
+    kernel = operand_def(TensorType)
+    recurrent_kernel = operand_def(TensorType)
+    bias = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    input_zero_point = prop_def(IntegerAttr[I32])
+    input_multiplier = prop_def(DenseArrayBase[I32])
+    input_shift = prop_def(DenseArrayBase[I32])
+    recurrent_multiplier = prop_def(DenseArrayBase[I32])
+    recurrent_shift = prop_def(DenseArrayBase[I32])
+    output_multiplier = prop_def(IntegerAttr[I32])
+    output_shift = prop_def(IntegerAttr[I32])
+    output_zero_point = prop_def(IntegerAttr[I32])
+    recurrent_activation_table = prop_def(DenseIntOrFPElementsAttr)
+    activation_table = prop_def(DenseIntOrFPElementsAttr)
+
+    def units(self) -> int:
+        return _shape(self.recurrent_kernel)[0]
+
+    def return_sequences(self) -> bool:
+        """Whether the result holds every step ([N, T, U]) or the last ([N, U])."""
+        return len(_shape(self.result)) == 3
+
+    def input_accumulator_bits(self) -> int:
+        return _width(self.bias)
+
+    def recurrent_accumulator_bits(self) -> int:
+        return recurrent_accumulator_bits(_width(self.recurrent_kernel), self.units())
+
+    def rescales(self) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+        """(multipliers, shifts) of the input and the recurrent projection."""
+        return {
+            side: (
+                getattr(self, f"{side}_multiplier").get_values(),
+                getattr(self, f"{side}_shift").get_values(),
+            )
+            for side in ("input", "recurrent")
+        }
+
+    def verify_types(self) -> None:
+        x_bits = self.check_width(self.input, "input")
+        weight_widths = (8,) if x_bits == 8 else (8, 16)
+        self.check_width(self.kernel, f"kernel (for i{x_bits} inputs)", weight_widths)
+        self.check_same_element_type(
+            self.recurrent_kernel, "recurrent_kernel", self.kernel, "kernel"
+        )
+        self.check_width(self.bias, f"bias (for i{x_bits} inputs)", (BIAS_WIDTH[x_bits],))
+        self.check_same_element_type(self.result, "result", self.input, "input")
+        self.check_in_storage("input_zero_point", self.input_zero_point.value.data, x_bits)
+        n, t, f = self.check_rank(self.input, "input", 3)
+        u, columns = self.check_rank(self.recurrent_kernel, "recurrent_kernel", 2)
+        g = self.GATES
+        if columns != g * u:
+            self.fail(f"recurrent_kernel must be [units, {g} * units], got shape [{u}, {columns}]")
+        for value, what, expected in (
+            (self.kernel, "kernel", (f, g * u)),
+            (self.bias, "bias", (g * u,)),
+        ):
+            if _shape(value) != expected:
+                self.fail(
+                    f"{what} shape {list(_shape(value))} must be {list(expected)} for {f} input "
+                    f"features and {u} units"
+                )
+        self.check_result_shape([n, t, u] if len(_shape(self.result)) == 3 else [n, u])
+        if x_bits == 8 and f > INPUT_INT32_FEATURES:
+            self.fail(
+                f"{f} input features can overflow the int32 accumulator of i8 inputs (at most "
+                f"{INPUT_INT32_FEATURES})"
+            )
+
+    def verify_(self) -> None:
+        super().verify_()
+        columns = self.GATES * self.units()
+        bits = {
+            "input": self.input_accumulator_bits(),
+            "recurrent": self.recurrent_accumulator_bits(),
+        }
+        for side, (multipliers, shifts) in self.rescales().items():
+            if len(multipliers) not in (1, columns) or len(shifts) != len(multipliers):
+                self.fail(
+                    f"{side}_multiplier and {side}_shift must have 1 or {columns} values (one per "
+                    f"gate column), got {len(multipliers)} and {len(shifts)}"
+                )
+            for q, s in zip(multipliers, shifts):
+                self.check_multiplier(f"{side}_multiplier", q, s, SHIFT_RANGE[bits[side]])
+        self.check_multiplier(
+            "output_multiplier", self.output_multiplier.value.data, self.output_shift.value.data,
+            OUTPUT_SHIFT_RANGE,
+        )
+        self.check_in_storage(
+            "output_zero_point", self.output_zero_point.value.data, _width(self.result)
+        )
+        expected = TensorType(IntegerType(16), [LUT_LENGTH[16]])
+        for name in ("recurrent_activation_table", "activation_table"):
+            if self.properties[name].type != expected:
+                self.fail(f"{name} must be a {expected}, got {self.properties[name].type}")
+        lowest = int(dense_to_numpy(self.recurrent_activation_table).min())
+        if lowest < 0:
+            self.fail(
+                f"recurrent_activation_table must map into [0, 32767] (gates are non-negative "
+                f"Q0.15), got {lowest}"
+            )
+
+
+@irdl_op_definition
+class LSTMOp(_RecurrentOp):
+    """Keras LSTM (gate columns i, f, c, o), TFLM's integer recipe with a Q0.15 hidden state.
+
+    With i, f, o = recurrent_activation_table(sat16(gx + gh)) and
+    g = activation_table(sat16(gx + gh)) of their columns, and the int16 cell c at scale
+    2^cell_scale_power (p), each unit does
+      c' = sat16(RDBPOT(f * c, 15) + RDBPOT(i * g, 30 + p))
+      h' = RDBPOT(o * activation_table(Q3.12 of c'), 15)
+    where Q3.12 of c' is sat16(c' * 2^(p + 12)) for p >= -12, else RDBPOT(c', -12 - p).
+    """
+
+    name = "qnn.lstm"
+    GATES: ClassVar[int] = 4
+
+    cell_scale_power = prop_def(IntegerAttr[I32])
+
+    assembly_format = (
+        "$input `,` $kernel `,` $recurrent_kernel `,` $bias attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def verify_(self) -> None:
+        super().verify_()
+        power = self.cell_scale_power.value.data
+        lo, hi = CELL_SCALE_POWER_RANGE
+        if not lo <= power <= hi:
+            self.fail(f"cell_scale_power {power} is outside [{lo}, {hi}]")
+
+
+class _RecurrentBias:
+    """The GRU's optional operand, in a base after _RecurrentOp so that it comes after the four
+    shared operands (xDSL collects an op's fields in method resolution order)."""
+
+    recurrent_bias = opt_operand_def(TensorType)
+
+
+@irdl_op_definition
+class GRUOp(_RecurrentOp, _RecurrentBias):
+    """Keras GRU (gate columns z, r, h): h' = z h + (1 - z) hh in Q0.15.
+
+    z and r are recurrent_activation_table(sat16(gx + gh)) of their columns. With
+    `reset_after`, `recurrent_bias` [U] (at scale(recurrent_kernel[c]) * 2^-15, the width of
+    the recurrent accumulator; Keras' recurrent z and r biases are folded into `bias`) is added
+    to the candidate's recurrent accumulator and hh = activation_table(sat16(gx + RDBPOT(r * gh,
+    15))); without it, hh = activation_table(sat16(gx + G_rec(sum_k rh[k] * recurrent_kernel[k,
+    c]))) with rh = RDBPOT(r * h, 15). Then h' = hh + RDBPOT(z * (h - hh), 15): one rounding,
+    1 - z taken as exactly (32768 - z) / 2^15, and h' stays between h and hh.
+    """
+
+    name = "qnn.gru"
+    GATES: ClassVar[int] = 3
+
+    reset_after = prop_def(BoolAttr)
+
+    assembly_format = (
+        "$input `,` $kernel `,` $recurrent_kernel `,` $bias (`,` $recurrent_bias^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def verify_(self) -> None:
+        super().verify_()
+        reset_after = bool(self.reset_after.value.data)
+        if reset_after != (self.recurrent_bias is not None):
+            self.fail("a recurrent_bias operand is needed with reset_after = true, and only then")
+        if reset_after:
+            bits = self.recurrent_accumulator_bits()
+            what = "recurrent_bias (the recurrent accumulator's)"
+            self.check_width(self.recurrent_bias, what, (bits,))
+            if _shape(self.recurrent_bias) != (self.units(),):
+                self.fail(
+                    f"recurrent_bias shape {list(_shape(self.recurrent_bias))} must be "
+                    f"[{self.units()}] (the candidate's units)"
+                )
+
+
+# ----------------------------------------------------------------------------- signal pre-processing
+
+SPECTRUM_SIZES = (32, 64, 128, 256, 512)
+Q15_MAX = 32767
+LOG_OFFSET_LIMIT = 1 << 30
+"""|log_offset| bound: log2_q16 (< 2^22) plus the offset stays within int32."""
+LOG_FLOOR_LIMIT = 1 << 32
+
+
+@irdl_op_definition
+class NormalizeOp(UnaryOp, RescaledOp):
+    """Per-channel normalisation folded into one rescale of the last axis c:
+    `y = clamp(MBQM(x * 2^left_shift - offset[c], multiplier[c], shift[c]) + output_zero_point)`.
+
+    The offsets hold the input zero point and the mean in input integers times 2^left_shift;
+    the verifier checks that the difference cannot leave int32 (the int32 requantizer of
+    `rounding` applies).
+    """
+
+    name = "qnn.normalize"
+
+    offset = prop_def(DenseArrayBase[I32])
+    left_shift = prop_def(IntegerAttr[I32])
+
+    def channels(self) -> int:
+        return _shape(self.result)[-1]
+
+    def verify_types(self) -> None:
+        width = self.check_width(self.input, "input")
+        self.check_width(self.result, "result")
+        shape = _shape(self.input)
+        if not shape:
+            self.fail("input must have a channel axis, got shape []")
+        self.check_result_shape(shape)
+        offsets = self.offset.get_values()
+        if len(offsets) != shape[-1]:
+            self.fail(f"offset must have one value per channel ({shape[-1]}), got {len(offsets)}")
+        left_shift = self.left_shift.value.data
+        largest = (1 << (width - 1)) * (1 << max(left_shift, 0)) + max(map(abs, offsets), default=0)
+        if not 0 <= left_shift <= 30 or largest > INT32_MAX:
+            self.fail(
+                f"left_shift {left_shift} with offsets up to {max(map(abs, offsets), default=0)} "
+                f"overflows int32 for i{width} inputs"
+            )
+
+
+@irdl_op_definition
+class SpectrumOp(UnaryOp, RescaledOp):
+    """Integer spectrum of each channel: x i16 [N, L, C] (zero point 0) -> y [N, F, C].
+
+    The newest m = min(L, size) samples, times `window_table` (Q15, `(x * w + 2^14) >> 15`)
+    when present, zero padded to `size`, go through the integer real FFT of qtc_dsp.h
+    (`qtc.dialects.dsp.rfft_q15`: Q15 twiddles, every stage halved, so re/im = DFT / size).
+    `magnitude`: v = round(sqrt(re^2 + im^2)); `log_power`: p = re^2 + im^2. The optional Q15
+    `mel` filterbank [size/2 + 1, M] sums v or p in int64 and rounds by 2^-15. `log_power`
+    then takes v = log2_q16(p + log_floor) + log_offset (log2 in Q16 from the exponent and a
+    257-entry mantissa table). Finally y = clamp(MBQM(v, multiplier, shift) + output_zero_point).
+    """
+
+    name = "qnn.spectrum"
+
+    size = prop_def(IntegerAttr[I64])
+    output = prop_def(StringAttr)
+    window_table = opt_prop_def(DenseIntOrFPElementsAttr)
+    mel = opt_prop_def(DenseIntOrFPElementsAttr)
+    log_floor = opt_prop_def(IntegerAttr[I64])
+    log_offset = opt_prop_def(IntegerAttr[I32])
+
+    def bins(self) -> int:
+        return self.mel.get_shape()[1] if self.mel is not None else self.size.value.data // 2 + 1
+
+    def check_q15_table(self, name: str, table, shape: Sequence[int]) -> None:
+        expected = TensorType(IntegerType(16), list(shape))
+        if table.type != expected:
+            self.fail(f"{name} must be a {expected}, got {table.type}")
+        values = dense_to_numpy(table)
+        if values.min() < 0:
+            self.fail(f"{name} entries must be in [0, {Q15_MAX}], got {int(values.min())}")
+
+    def verify_types(self) -> None:
+        self.check_width(self.input, "input", (16,))
+        self.check_width(self.result, "result")
+        n, length, c = self.check_rank(self.input, "input", 3)
+        size = self.size.value.data
+        if size not in SPECTRUM_SIZES:
+            self.fail(f"size must be a power of two from 32 to 512, got {size}")
+        if self.window_table is not None:
+            self.check_q15_table("window_table", self.window_table, [min(length, size)])
+        if self.mel is not None:
+            self.check_q15_table("mel", self.mel, [size // 2 + 1, self.mel.get_shape()[-1]])
+        self.check_result_shape([n, self.bins(), c])
+
+    def verify_(self) -> None:
+        super().verify_()
+        output = self.output.data
+        logs = (self.log_floor, self.log_offset)
+        if output == "magnitude":
+            if logs != (None, None):
+                self.fail("log_floor and log_offset belong to output \"log_power\" only")
+        elif output == "log_power":
+            if None in logs:
+                self.fail("output \"log_power\" needs log_floor and log_offset")
+            floor, offset = self.log_floor.value.data, self.log_offset.value.data
+            if not 1 <= floor < LOG_FLOOR_LIMIT or abs(offset) > LOG_OFFSET_LIMIT:
+                self.fail(
+                    f"log_floor {floor} must be in [1, 2^32) and |log_offset| {abs(offset)} at most 2^30"
+                )
+        else:
+            self.fail(f'output must be "magnitude" or "log_power", got "{output}"')
+
+
 QNN = Dialect(
     "qnn",
     [
         ConstantOp,
+        NormalizeOp,
+        SpectrumOp,
         QuantizeOp,
         DequantizeOp,
         RequantizeOp,
@@ -848,6 +1198,8 @@ QNN = Dialect(
         ConcatOp,
         ReshapeOp,
         PadOp,
+        LSTMOp,
+        GRUOp,
     ],
     [],
 )

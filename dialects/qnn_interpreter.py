@@ -15,6 +15,7 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, im
 from qtc.dialects import array_kernels, qnn
 from qtc.dialects.dense import dense_to_numpy, numpy_dtype
 from qtc.dialects.fixedpoint import (
+    INT64_ACC_LIMIT,
     MULTIPLY_BY_ROUNDING,
     SOFTMAX_ACCUMULATION_INTEGER_BITS,
     SOFTMAX_DIFF_INTEGER_BITS,
@@ -120,6 +121,125 @@ def softmax_int16(
 
 def _spatial_axes(x: np.ndarray) -> tuple[int, ...]:
     return tuple(range(1, x.ndim - 1))
+
+
+# ----------------------------------------------------------------------------- recurrent
+
+
+def gate_rescale(acc, multipliers, shifts, rounding: str, accumulator_bits: int) -> np.ndarray:
+    """`qnn._RecurrentOp`'s gate rescale of accumulators [..., C] to int16 Q3.12.
+
+    The accumulator is clamped to +-(2^min(e, 47) - 1), e = 31 - max(shift, 0) (int32) or
+    31 - shift (int64), where the requantizer neither wraps its left shift nor its int32
+    result (a clamped value still saturates), then requantized and saturated to int16.
+    """
+    q, shift = _int64(multipliers), _int64(shifts)
+    exponent = 31 - (shift if accumulator_bits == 64 else np.maximum(shift, 0))
+    bound = np.minimum(np.int64(1) << exponent, INT64_ACC_LIMIT) - 1
+    clamped = np.clip(_int64(acc), -bound, bound)
+    return saturate(requantize_accumulator(clamped, q, shift, rounding, accumulator_bits), 16)
+
+
+class _Recurrence:
+    """What every step of a qnn.lstm / qnn.gru needs: rescales, tables, the recurrent weights."""
+
+    def __init__(self, op: qnn._RecurrentOp, x, kernel, recurrent_kernel, bias):
+        self.op = op
+        self.units = op.units()
+        self.rounding = op.rounding.data
+        columns = op.GATES * self.units
+        (in_q, in_s), (rec_q, rec_s) = (
+            (np.broadcast_to(_int64(q), columns), np.broadcast_to(_int64(s), columns))
+            for q, s in op.rescales().values()
+        )
+        self.recurrent_q, self.recurrent_s = rec_q, rec_s
+        self.recurrent_kernel = _int64(recurrent_kernel)
+        self.gate_table = dense_to_numpy(op.recurrent_activation_table)
+        self.activation_table = dense_to_numpy(op.activation_table)
+        centered = _int64(x) - op.input_zero_point.value.data
+        # the input projection of every step at once: [N, T, columns]
+        self.projected = gate_rescale(
+            _int64(bias) + centered @ _int64(kernel), in_q, in_s, self.rounding,
+            op.input_accumulator_bits(),
+        )
+
+    def recurrent(self, state, columns: slice, bias=0) -> np.ndarray:
+        """G_rec(bias + state @ recurrent_kernel[:, columns]): Q3.12 of the given columns."""
+        acc = state @ self.recurrent_kernel[:, columns] + bias
+        return gate_rescale(
+            acc, self.recurrent_q[columns], self.recurrent_s[columns], self.rounding,
+            self.op.recurrent_accumulator_bits(),
+        )
+
+    def gate(self, preactivation) -> np.ndarray:
+        """recurrent_activation_table of a saturated int16 Q3.12 sum."""
+        return lut_int16_lookup(saturate(preactivation, 16), self.gate_table)
+
+    def columns(self, gate: int) -> slice:
+        return slice(gate * self.units, (gate + 1) * self.units)
+
+    def output(self, states: list[np.ndarray]) -> np.ndarray:
+        """The result: every Q0.15 state or the last, rescaled to the output integers."""
+        op = self.op
+        h = np.stack(states, axis=1) if op.return_sequences() else states[-1]
+        y = requantize_accumulator(
+            h, op.output_multiplier.value.data, op.output_shift.value.data, self.rounding, 32
+        )
+        lo, hi = storage_range(op.result.type.get_element_type().width.data)
+        return np.clip(wrap(y + op.output_zero_point.value.data, 32), lo, hi).astype(
+            _output_dtype(op)
+        )
+
+
+def cell_to_q3_12(cell, power: int) -> np.ndarray:
+    """An int16 cell state at scale 2^power as int16 Q3.12 (the tanh table's input)."""
+    shift = power - qnn.GATE_SCALE_POWER
+    if shift >= 0:
+        return saturate(_int64(cell) << shift, 16)
+    return rounding_divide_by_pot(cell, -shift)
+
+
+def lstm_int(op: qnn.LSTMOp, x, kernel, recurrent_kernel, bias) -> np.ndarray:
+    """The exact integer LSTM of `qnn.LSTMOp`'s recipe, vectorized over the batch."""
+    rec = _Recurrence(op, x, kernel, recurrent_kernel, bias)
+    power = op.cell_scale_power.value.data
+    h = c = np.zeros((len(rec.projected), rec.units), np.int64)
+    states = []
+    for t in range(rec.projected.shape[1]):
+        pre = rec.projected[:, t] + rec.recurrent(h, slice(None))
+        i, f, o = (rec.gate(pre[:, rec.columns(k)]) for k in (0, 1, 3))
+        g = lut_int16_lookup(saturate(pre[:, rec.columns(2)], 16), rec.activation_table)
+        c = saturate(
+            rounding_divide_by_pot(f * c, 15) + rounding_divide_by_pot(i * g, 30 + power), 16
+        )
+        tanh_c = lut_int16_lookup(cell_to_q3_12(c, power), rec.activation_table)
+        h = rounding_divide_by_pot(o * tanh_c, 15)
+        states.append(h)
+    return rec.output(states)
+
+
+def gru_int(op: qnn.GRUOp, x, kernel, recurrent_kernel, bias, recurrent_bias=None) -> np.ndarray:
+    """The exact integer GRU of `qnn.GRUOp`'s recipe, vectorized over the batch."""
+    rec = _Recurrence(op, x, kernel, recurrent_kernel, bias)
+    z_cols, r_cols, h_cols = (rec.columns(k) for k in range(3))
+    h = np.zeros((len(rec.projected), rec.units), np.int64)
+    states = []
+    for t in range(rec.projected.shape[1]):
+        gx = rec.projected[:, t]
+        if recurrent_bias is not None:  # reset_after: the bias goes to the candidate's columns
+            bias = np.concatenate([np.zeros(2 * rec.units, np.int64), _int64(recurrent_bias)])
+            gh = rec.recurrent(h, slice(None), bias)
+            r = rec.gate(gx[:, r_cols] + gh[:, r_cols])
+            candidate = gx[:, h_cols] + rounding_divide_by_pot(r * gh[:, h_cols], 15)
+        else:
+            gh = rec.recurrent(h, slice(0, 2 * rec.units))
+            r = rec.gate(gx[:, r_cols] + gh[:, r_cols])
+            candidate = gx[:, h_cols] + rec.recurrent(rounding_divide_by_pot(r * h, 15), h_cols)
+        z = rec.gate(gx[:, z_cols] + gh[:, z_cols])
+        hh = lut_int16_lookup(saturate(candidate, 16), rec.activation_table)
+        h = hh + rounding_divide_by_pot(z * (h - hh), 15)
+        states.append(h)
+    return rec.output(states)
 
 
 @register_impls
@@ -278,6 +398,18 @@ class QNNFunctions(InterpreterFunctions):
         self, interpreter: Interpreter, op: qnn.ReshapeOp, args: PythonValues
     ) -> PythonValues:
         return (np.asarray(args[0]).reshape(op.result.type.get_shape()).astype(_output_dtype(op)),)
+
+    @impl(qnn.LSTMOp)
+    def run_lstm(
+        self, interpreter: Interpreter, op: qnn.LSTMOp, args: PythonValues
+    ) -> PythonValues:
+        return (lstm_int(op, *args),)
+
+    @impl(qnn.GRUOp)
+    def run_gru(
+        self, interpreter: Interpreter, op: qnn.GRUOp, args: PythonValues
+    ) -> PythonValues:
+        return (gru_int(op, *args),)
 
     @impl(qnn.PadOp)
     def run_pad(self, interpreter: Interpreter, op: qnn.PadOp, args: PythonValues) -> PythonValues:

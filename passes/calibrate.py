@@ -14,14 +14,14 @@ widening.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
@@ -30,8 +30,9 @@ from qtc.compiler.errors import QtcError
 from qtc.compiler.interpreter import InputError, Listener, entry_function, run
 from qtc.compiler.progress import progress
 from qtc.dialects import nn
-from qtc.dialects.annotations import RANGE, set_annotation, value_label
+from qtc.dialects.annotations import CELL_RANGE, RANGE, set_annotation, value_label
 from qtc.dialects.dense import dense_to_numpy
+from qtc.dialects.nn_interpreter import lstm_states
 from qtc.dialects.qtc_attrs import RangeAttr, storage_range
 
 METHODS = ("minmax", "percentile", "mse")
@@ -114,11 +115,30 @@ def mse_range(counts: np.ndarray, edges: np.ndarray) -> tuple[float, float]:
     return float(a[row, 0]), float(b[0, col])
 
 
+@dataclass(frozen=True)
+class CellState:
+    """The statistics key of an `nn.lstm`'s cell state (calibrated, but not an op result)."""
+
+    op: nn.LSTMOp
+
+
+def _label(key: Hashable) -> str:
+    if isinstance(key, CellState):
+        return f"the cell state of {value_label(key.op.result)}"
+    return value_label(key)
+
+
 class _Collector(Listener):
-    """Keeps the results of every non-constant `nn` op until the batch is folded."""
+    """Keeps the results of every non-constant `nn` op, and the cell states of every `nn.lstm`
+    (from `lstm_states`, a second float run of the layer), until the batch is folded."""
 
     def __init__(self) -> None:
-        self.pending: dict[SSAValue, list[np.ndarray]] = {}
+        self.pending: dict[Hashable, list[np.ndarray]] = {}
+
+    def will_interpret_op(self, op: Operation, args: Sequence[object]) -> None:
+        if isinstance(op, nn.LSTMOp):
+            cells = lstm_states(op, *(np.asarray(a, np.float64) for a in args))[1]
+            self.pending.setdefault(CellState(op), []).append(np.stack(cells, axis=1))
 
     def did_interpret_op(self, op: Operation, results: Sequence[object]) -> None:
         if isinstance(op, nn.NNOp) and not isinstance(op, nn.ConstantOp):
@@ -130,18 +150,19 @@ def collect_statistics(
     inputs: Sequence[np.ndarray],
     histogram_bins: int | None = None,
     batch_size: int = 64,
-) -> dict[SSAValue, ValueStats]:
-    """Statistics of the entry function's arguments and op results over checked `inputs`.
+) -> dict[Hashable, ValueStats]:
+    """Statistics of the entry function's arguments, op results and LSTM cell states
+    (`CellState` keys) over checked `inputs`.
 
     With `histogram_bins`, a second run over the data fills the histograms.
     """
     function = entry_function(module)
-    stats: dict[SSAValue, ValueStats] = {}
+    stats: dict[Hashable, ValueStats] = {}
     _sweep(module, function, inputs, batch_size, stats, ValueStats.add_extrema, "calibrate")
     for value, s in stats.items():
         if not (np.isfinite(s.lo) and np.isfinite(s.hi)):
             raise QtcError(
-                f"{value_label(value)} takes values in [{s.lo}, {s.hi}] on the "
+                f"{_label(value)} takes values in [{s.lo}, {s.hi}] on the "
                 "calibration data: the float model overflows or makes NaN; check its weights "
                 "and the data's scale"
             )
@@ -163,7 +184,7 @@ def _sweep(
     function: func.FuncOp,
     inputs: Sequence[np.ndarray],
     batch_size: int,
-    stats: dict[SSAValue, ValueStats],
+    stats: dict[Hashable, ValueStats],
     fold: Callable[[ValueStats, np.ndarray], None],
     label: str,
 ) -> None:
@@ -253,19 +274,29 @@ def calibrate_module(
     """Put a `#qtc.range` on every value of the entry function, in place.
 
     `inputs` holds one array per function argument, batch first; `source` names them in errors
-    (a `QtcError`). Constants get the min and max of their elements whatever the method.
+    (a `QtcError`). Constants get the min and max of their elements whatever the method, and
+    so does the cell state of each `nn.lstm` (its `cell_range`: the integer cell is int16 at a
+    power-of-two scale, where clipping buys nothing).
     """
     _check_options(method, percentile, batch_size, bins)
     function = entry_function(module)
     inputs = _checked_inputs(function, inputs, source)
     stats = collect_statistics(module, inputs, None if method == "minmax" else bins, batch_size)
-    ranges = {v: RangeAttr(*s.calibrated_range(method, percentile)) for v, s in stats.items()}
+    ranges = {
+        v: RangeAttr(
+            *((s.lo, s.hi) if isinstance(v, CellState) else s.calibrated_range(method, percentile))
+        )
+        for v, s in stats.items()
+    }
     for op in function.walk():
         if isinstance(op, nn.ConstantOp):
             values = dense_to_numpy(op.value)
             ranges[op.result] = RangeAttr(values.min(), values.max())
     for value, attr in ranges.items():
-        set_annotation(value, RANGE, attr)
+        if isinstance(value, CellState):
+            value.op.attributes[CELL_RANGE] = attr
+        else:
+            set_annotation(value, RANGE, attr)
 
 
 @dataclass(frozen=True)
@@ -278,7 +309,8 @@ class CalibratePass(ModulePass):
     `minmax` (global min and max), `percentile` (cut (100 - `percentile`) / 2 % of the samples
     on each side, from a histogram of `bins` bins) or `mse` (the clipping that minimises the
     expected int8 error under that histogram). Leaves: `range` on every op and `qtc.range` on
-    every argument of that function: observed ranges, not widened to contain 0.
+    every argument of that function: observed ranges, not widened to contain 0; and
+    `cell_range` on every `nn.lstm`: the min and max of its cell state.
 
         func.func @main(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
           %r = nn.relu %x : tensor<1x2xf32>

@@ -357,9 +357,12 @@ class Solver:
         for bias, x, w in self.products:
             x_scale = get_annotation(x, QPARAMS).scale
             w_scales = np.asarray(get_annotation(w, QPARAMS).scale_values)
-            channels = dense_to_numpy(bias.owner.value).shape[-1]
+            shape = dense_to_numpy(bias.owner.value).shape  # [C], or [2, C] for a GRU's
+            channels = shape[-1]
             scales = np.repeat(w_scales, channels // len(w_scales)) * x_scale
-            set_annotation(bias, QPARAMS, QParamsAttr(scales.tolist(), [0] * channels, self.bits[bias], 0))
+            set_annotation(
+                bias, QPARAMS, QParamsAttr(scales.tolist(), [0] * channels, self.bits[bias], len(shape) - 1)
+            )
 
 
 def _layer(op: Operation) -> str | None:

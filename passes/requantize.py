@@ -9,14 +9,14 @@ import numpy as np
 from xdsl.builder import Builder
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import IntegerType, ModuleOp, StringAttr, TensorType
+from xdsl.dialects.builtin import BoolAttr, IntegerType, ModuleOp, StringAttr, TensorType
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
 from qtc.dialects import nn, qnn
-from qtc.dialects.annotations import QPARAMS, get_annotation, value_label
+from qtc.dialects.annotations import CELL_RANGE, QPARAMS, get_annotation, value_label
 from qtc.dialects.dense import dense_from_numpy, dense_to_numpy, tensor_type
 from qtc.dialects.fixedpoint import (
     ADD_LEFT_SHIFT,
@@ -31,7 +31,7 @@ from qtc.dialects.fixedpoint import (
 )
 from qtc.dialects.nn_interpreter import RECURRENT_ACTIVATIONS
 from qtc.dialects.qnn import i32_array, i32_attr, i64_array
-from qtc.dialects.qtc_attrs import QParamsAttr, storage_range
+from qtc.dialects.qtc_attrs import QParamsAttr, RangeAttr, storage_range
 from qtc.dialects.quant_params import per_channel_symmetric_scales, quantize, round_half_away
 
 PASSTHROUGH_PROPS = ("strides", "dilations", "padding", "pool_size", "axis")
@@ -205,6 +205,24 @@ def _activation(op: Operation) -> str | None:
     return attr.data if attr is not None else None
 
 
+def weight_constant(
+    lw: Lowering, weights: np.ndarray, scales: np.ndarray, axis: int, bits: int, hint: str
+) -> SSAValue:
+    """Symmetric narrow-range integer weights, one scale a slice along `axis`."""
+    axis %= weights.ndim
+    shape = [1] * weights.ndim
+    shape[axis] = len(scales)
+    w_int = quantize(weights, scales.reshape(shape), 0, bits, narrow=True)
+    return lw.constant(w_int, bits, hint, QParamsAttr(scales.tolist(), [0] * len(scales), bits, axis))
+
+
+def bias_constant(lw: Lowering, bias: np.ndarray, scales: np.ndarray, bits: int, hint: str) -> SSAValue:
+    """An integer bias at one scale a channel, rounded half away from zero and saturated."""
+    limit = storage_range(bits)[1]
+    b_int = np.clip(round_half_away(bias.astype(np.float64) / scales), -limit, limit).astype(np.int64)
+    return lw.constant(b_int, bits, hint, QParamsAttr(scales.tolist(), [0] * len(scales), bits, 0))
+
+
 def accumulating(
     lw: Lowering, op: Operation, cls: type[qnn.QnnOp], x: SSAValue, x_params: QParamsAttr,
     y_shape: list[int], weights: np.ndarray, weight_scales: np.ndarray, weight_axis: int,
@@ -213,23 +231,13 @@ def accumulating(
     """A dense or convolution on the integer input `x`: symmetric per-channel weights, the bias
     at s_x * s_w, a per-channel rescale to the result's parameters."""
     y_params = lw.qparams(op.results[0])
-    axis = weight_axis % weights.ndim
-    shape = [1] * weights.ndim
-    shape[axis] = len(weight_scales)
-    w_int = quantize(weights, weight_scales.reshape(shape), 0, weight_bits, narrow=True)
-    channels = len(bias)
-    bias_scales = np.repeat(weight_scales, channels // len(weight_scales)) * x_params.scale
-    bias_bits = 32 if x_params.bits == 8 else 64
-    limit = storage_range(bias_bits)[1]
-    b_int = np.clip(round_half_away(bias.astype(np.float64) / bias_scales), -limit, limit).astype(np.int64)
+    bias_scales = np.repeat(weight_scales, len(bias) // len(weight_scales)) * x_params.scale
     hint = op.results[0].name_hint or "w"
-    w_params = QParamsAttr(weight_scales.tolist(), [0] * len(weight_scales), weight_bits, axis)
-    b_params = QParamsAttr(bias_scales.tolist(), [0] * channels, bias_bits, 0)
     result = cls(
         operands=[
             x,
-            lw.constant(w_int, weight_bits, f"{hint}_weights", w_params),
-            lw.constant(b_int, bias_bits, f"{hint}_bias", b_params),
+            weight_constant(lw, weights, weight_scales, weight_axis, weight_bits, f"{hint}_weights"),
+            bias_constant(lw, bias, bias_scales, qnn.BIAS_WIDTH[x_params.bits], f"{hint}_bias"),
         ],
         result_types=[tensor_type(y_shape, IntegerType(y_params.bits))],
         properties={
@@ -255,6 +263,8 @@ QNN_OF = {
     nn.ReshapeOp: qnn.ReshapeOp,
     nn.AddOp: qnn.AddOp,
     nn.SubOp: qnn.SubOp,
+    nn.LSTMOp: qnn.LSTMOp,
+    nn.GRUOp: qnn.GRUOp,
 }
 
 
@@ -448,9 +458,111 @@ def _softmax(lw: Lowering, op: nn.SoftmaxOp) -> SSAValue:
     return lw.emit(result, y)
 
 
+RECURRENT_CHOICES = {"activation": ("tanh",), "recurrent_activation": ("sigmoid", "hard_sigmoid")}
+"""The Keras activations of LSTM and GRU that have an integer form: the state stays in (-1, 1)
+(Q0.15) and the gates in [0, 1]."""
+
+
+def _float_constant(lw: Lowering, value: SSAValue) -> np.ndarray:
+    if not isinstance(value.owner, nn.ConstantOp):
+        raise lw.fail(f"{value_label(value)} must be a constant")
+    return dense_to_numpy(value.owner.value).astype(np.float64)
+
+
+def recurrent_table(activation: str) -> np.ndarray:
+    """TFLite's interpolated int16 table of a Keras activation from Q3.12 to Q0.15."""
+    return lut_int16(
+        RECURRENT_ACTIVATIONS[activation], 2.0**qnn.GATE_SCALE_POWER, 0, 2.0**qnn.STATE_SCALE_POWER, 0
+    )
+
+
+def cell_scale_power(lw: Lowering, op: nn.LSTMOp) -> int:
+    """The smallest p in CELL_SCALE_POWER_RANGE with 32767 * 2^p covering the calibrated cell."""
+    attr = op.attributes.get(CELL_RANGE)
+    if not isinstance(attr, RangeAttr):
+        raise lw.fail(f"no {CELL_RANGE} (the cell state's calibrated range): run calibrate first")
+    largest = max(abs(attr.lo), abs(attr.hi))
+    lowest, highest = qnn.CELL_SCALE_POWER_RANGE
+    qmax = storage_range(16)[1]
+    power = next((p for p in range(lowest, highest + 1) if qmax * 2.0**p >= largest), None)
+    if power is None:
+        raise lw.fail(f"the cell state reaches {largest:g}, beyond int16 at scale 2^{highest}")
+    return power
+
+
 @lowers(nn.LSTMOp, nn.GRUOp)
 def _recurrent(lw: Lowering, op: nn.RecurrentOp) -> SSAValue:
-    raise lw.fail("integer LSTM and GRU are not available yet; build this model with --float")
+    """qnn.lstm / qnn.gru: weights per gate unit, the rescales to Q3.12 gates, the tables.
+
+    The kernel gets the scales the solver gave it (its width is the mode's weight width), the
+    recurrent kernel its own per-column scales at that width; the input bias is at
+    s_x * s_kernel (a reset_after GRU's recurrent z and r biases are added to it, its recurrent
+    candidate bias is at s_recurrent * 2^-15). Reals: s_x * s_kernel / 2^-12 (input),
+    s_recurrent * 2^-15 / 2^-12 (recurrent), 2^-15 / s_y (output).
+    """
+    kind = op.name.split(".")[-1].upper()
+    got = {name: op.properties[name].data for name in RECURRENT_CHOICES}
+    if any(got[name] not in allowed for name, allowed in RECURRENT_CHOICES.items()):
+        raise lw.fail(
+            f'the integer {kind} supports activation "tanh" with recurrent_activation "sigmoid" '
+            f'or "hard_sigmoid", got activation "{got["activation"]}" and recurrent_activation '
+            f'"{got["recurrent_activation"]}"; build the model with --float'
+        )
+    x, y, w = lw.qparams(op.input), lw.qparams(op.result), lw.qparams(op.kernel)
+    kernel, recurrent_kernel, bias = (_float_constant(lw, v) for v in op.operands[1:])
+    units = op.units.value.data
+    kernel_scales = np.asarray(w.scale_values)
+    recurrent_scales = per_channel_symmetric_scales(recurrent_kernel, -1, w.bits)
+    gate, state = 2.0**qnn.GATE_SCALE_POWER, 2.0**qnn.STATE_SCALE_POWER
+    hint = op.results[0].name_hint or kind.lower()
+    extra_operands, props = [], {}
+    if isinstance(op, nn.LSTMOp):
+        props["cell_scale_power"] = i32_attr(cell_scale_power(lw, op))
+    else:
+        reset_after = bool(op.reset_after.value.data)
+        props["reset_after"] = BoolAttr.from_bool(reset_after)
+        extra_operands = [[]]  # no recurrent bias
+        if reset_after:
+            bias, recurrent_bias = bias
+            bias = bias + np.concatenate([recurrent_bias[: 2 * units], np.zeros(units)])
+            bits = qnn.recurrent_accumulator_bits(w.bits, units)
+            scales = recurrent_scales[2 * units :] * state
+            extra_operands = [
+                bias_constant(lw, recurrent_bias[2 * units :], scales, bits, f"{hint}_recurrent_bias")
+            ]
+    output_multiplier, output_shift = quantize_multiplier(state / y.scale, lw.rounding)
+    if output_shift > qnn.OUTPUT_SHIFT_RANGE[1]:
+        raise lw.fail(f"the output scale {y.scale:g} is too small for the Q0.15 state")
+    (in_q, in_s), (rec_q, rec_s) = (
+        lw.multiplier(x.scale * kernel_scales / gate), lw.multiplier(recurrent_scales * state / gate)
+    )
+    result = QNN_OF[type(op)](
+        operands=[
+            lw.get(op.input),
+            weight_constant(lw, kernel, kernel_scales, -1, w.bits, f"{hint}_kernel"),
+            weight_constant(lw, recurrent_kernel, recurrent_scales, -1, w.bits, f"{hint}_recurrent_kernel"),
+            bias_constant(lw, bias, x.scale * kernel_scales, qnn.BIAS_WIDTH[x.bits], f"{hint}_bias"),
+            *extra_operands,
+        ],
+        result_types=[lw.int_type(op.result)],
+        properties={
+            "input_zero_point": i32_attr(x.zero_point),
+            "input_multiplier": i32_array(in_q),
+            "input_shift": i32_array(in_s),
+            "recurrent_multiplier": i32_array(rec_q),
+            "recurrent_shift": i32_array(rec_s),
+            "output_multiplier": i32_attr(output_multiplier),
+            "output_shift": i32_attr(output_shift),
+            "output_zero_point": i32_attr(y.zero_point),
+            "recurrent_activation_table": dense_from_numpy(
+                np.clip(recurrent_table(got["recurrent_activation"]), 0, None)
+            ),
+            "activation_table": dense_from_numpy(recurrent_table(got["activation"])),
+            "rounding": StringAttr(lw.rounding),
+            **props,
+        },
+    )
+    return lw.emit(result, y)
 
 
 @dataclass(frozen=True)

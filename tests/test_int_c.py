@@ -399,7 +399,14 @@ def binary_case(rng: np.random.Generator, kind: str) -> Case:
 
     lhs = module.input if input_side != "rhs" else operand(lhs_shape)
     rhs = module.input if input_side != "lhs" else operand(rhs_shape)
-    z_l, z_r = zero_point(rng, bits), zero_point(rng, bits)
+    props = binary_props(rng, kind, bits, zero_point(rng, bits), zero_point(rng, bits))
+    y = module.op(kind, [lhs, rhs], props, result, bits)
+    return Case(kind, module.text(y), tuple(module.shape), tuple(result), bits)
+
+
+def binary_props(rng: np.random.Generator, kind: str, bits: int, z_l: int, z_r: int) -> dict:
+    """Properties of add/sub/mul of uniform random operands with zero points z_l and z_r."""
+    lo, hi = storage_range(bits)
     if kind == "mul" and max(z_l - lo, hi - z_l) * max(z_r - lo, hi - z_r) > fp.INT32_MAX:
         z_l = z_r = 0
     c_l, c_r = centred(bits, z_l), centred(bits, z_r)
@@ -430,7 +437,7 @@ def binary_case(rng: np.random.Generator, kind: str) -> Case:
         for side, (q, s) in zip(("lhs", "rhs", "output"), params):
             rescales |= {f"{side}_multiplier": i32(q), f"{side}_shift": i32(s)}
     z_out = zero_point(rng, bits)
-    props = {
+    return {
         "lhs_zero_point": i32(z_l),
         "rhs_zero_point": i32(z_r),
         "output_zero_point": i32(z_out),
@@ -438,8 +445,6 @@ def binary_case(rng: np.random.Generator, kind: str) -> Case:
         "rounding": string(rounding),
         **clamp_props(rng, bits, z_out),
     }
-    y = module.op(kind, [lhs, rhs], props, result, bits)
-    return Case(kind, module.text(y), tuple(module.shape), tuple(result), bits)
 
 
 def clamp_case(rng: np.random.Generator, kind: str) -> Case:
@@ -470,37 +475,48 @@ def lut_case(rng: np.random.Generator, kind: str) -> Case:
     bits = choice(rng, [8, 16])
     shape = random_shape(rng, int(rng.integers(1, 4)))
     module = Module(tuple(shape), bits)
+    y = module.op("lut", [module.input], {"table": hex_dense(lut_table(rng, bits))}, shape, bits)
+    return Case(kind, module.text(y), tuple(shape), tuple(shape), bits)
+
+
+def lut_table(rng: np.random.Generator, bits: int) -> np.ndarray:
+    """A table of tanh, sigmoid or exp at a random input scale, or random entries."""
     name = choice(rng, [*LUT_FUNCTIONS, "random"])
     if name == "random":  # also exercises the int16 interpolation's wrapping slope
-        table = random_ints(rng, bits, LUT_LENGTH[bits])
-    else:
-        fn, output = LUT_FUNCTIONS[name]
-        scale = float(2.0 ** rng.uniform(-7, -3) if bits == 8 else 2.0 ** rng.uniform(-14, -9))
-        out_scale, out_zero_point = output(scale, bits)
-        if bits == 8:
-            table = fp.lut_int8(fn, scale, zero_point(rng, 8), out_scale, out_zero_point)
-        else:
-            table = fp.lut_int16(fn, scale, 0, out_scale, out_zero_point)
-    y = module.op("lut", [module.input], {"table": hex_dense(table)}, shape, bits)
-    return Case(kind, module.text(y), tuple(shape), tuple(shape), bits)
+        return random_ints(rng, bits, LUT_LENGTH[bits])
+    fn, output = LUT_FUNCTIONS[name]
+    scale = float(2.0 ** rng.uniform(-7, -3) if bits == 8 else 2.0 ** rng.uniform(-14, -9))
+    out_scale, out_zero_point = output(scale, bits)
+    if bits == 8:
+        return fp.lut_int8(fn, scale, zero_point(rng, 8), out_scale, out_zero_point)
+    return fp.lut_int16(fn, scale, 0, out_scale, out_zero_point)
 
 
 def softmax_case(rng: np.random.Generator, kind: str) -> Case:
     bits = choice(rng, [8, 16])
     shape = [*random_shape(rng, int(rng.integers(0, 3)), 1, 3), int(rng.integers(1, 41))]
     module = Module(tuple(shape), bits)
+    props, diff_min = softmax_props(rng, bits)
+    extra = ()
+    if diff_min is not None and diff_min > -255:  # rows with differences diff_min - 1, diff_min, diff_min + 1
+        top = 127
+        row = np.clip(top + diff_min + np.arange(-1, shape[-1] - 1) % 3 - 1, -128, 127)
+        row[0] = top
+        extra = (np.broadcast_to(row, shape).astype(np.int8),)
+    y = module.op("softmax", [module.input], props, shape, bits)
+    return Case(kind, module.text(y), tuple(shape), tuple(shape), bits, extra)
+
+
+def softmax_props(rng: np.random.Generator, bits: int) -> tuple[dict, int | None]:
+    """TFLM softmax properties (i16: with tables) of a random input scale, beta and rounding,
+    and the i8 diff_min."""
     rounding = choice(rng, ROUNDINGS)
     beta = float(rng.uniform(0.5, 2.0))
-    props, extra = {}, ()
+    props, diff_min = {}, None
     if bits == 8:
         scale = float(2.0 ** rng.uniform(-7, 0))
         q, shift, diff_min = fp.softmax_int8_params(scale, beta, rounding)
         props["diff_min"] = i32(diff_min)
-        if diff_min > -255:  # rows with differences diff_min - 1, diff_min, diff_min + 1
-            top = 127
-            row = np.clip(top + diff_min + np.arange(-1, shape[-1] - 1) % 3 - 1, -128, 127)
-            row[0] = top
-            extra = (np.broadcast_to(row, shape).astype(np.int8),)
     else:
         scale = float(2.0 ** rng.uniform(-13, -6))
         q, shift, exp_table, reciprocal_table = fp.softmax_int16_params(scale, beta, rounding)
@@ -513,8 +529,7 @@ def softmax_case(rng: np.random.Generator, kind: str) -> Case:
         "input_beta_left_shift": i32(shift),
         "rounding": string(rounding),
     }
-    y = module.op("softmax", [module.input], props, shape, bits)
-    return Case(kind, module.text(y), tuple(shape), tuple(shape), bits, extra)
+    return props, diff_min
 
 
 def pool_case(rng: np.random.Generator, kind: str) -> Case | None:

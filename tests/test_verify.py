@@ -1,0 +1,195 @@
+"""`qtc verify` and `OUT/report.md`: verify.json and report.json contents on a labelled model
+(examples/digits) and an unlabelled one with a broken contract class, tolerances, the float
+build, the report's contract decisions and plots, and the Python API twins."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from qtc.compiler.api import ToleranceError, compile, verify
+from qtc.compiler.cli import main
+from qtc.compiler.report_md import write_report_md
+from qtc.compiler.verify import KEYS
+
+ROOT = Path(__file__).parent.parent
+DIGITS = ROOT / "examples" / "digits"
+TEST_SAMPLES = 120
+"""A subset of the digits test set keeps each verification to about a second."""
+
+L = keras.layers
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    """examples/digits compiled to int8 through the API, and a labelled test subset."""
+    tmp = tmp_path_factory.mktemp("digits")
+    out = tmp / "out"
+    report = compile(str(DIGITS / "model.keras"), calibration=str(DIGITS / "calibration.npz"), bits=8, out=out)
+    with np.load(DIGITS / "test.npz") as data:
+        test = tmp / "test.npz"
+        np.savez(test, x=data["x"][:TEST_SAMPLES], y=data["y"][:TEST_SAMPLES])
+    return out, test, report
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """A model whose concat class must be broken (one branch ~100x the other), no labels."""
+    tmp = tmp_path_factory.mktemp("broken")
+    keras.utils.set_random_seed(3)
+    x = keras.Input((6,), name="features")
+    a = L.Dense(8, activation="relu", name="small")(x)
+    b = L.Dense(8, name="big", kernel_initializer=keras.initializers.RandomNormal(stddev=40.0))(x)
+    y = L.Dense(3, name="head")(L.Concatenate(name="cat")([a, b]))
+    path = tmp / "model.keras"
+    keras.Model(x, y).save(path)
+    rng = np.random.default_rng(0)
+    np.savez(tmp / "calibration.npz", x=rng.standard_normal((200, 6)).astype(np.float32))
+    np.savez(tmp / "test.npz", x=rng.standard_normal((64, 6)).astype(np.float32))
+    out = tmp / "out"
+    assert main(["compile", str(path), "--calibration", str(tmp / "calibration.npz"), "-o", str(out)]) == 0
+    return out, tmp / "test.npz"
+
+
+def _check_verify_json(result: dict, report: dict) -> None:
+    assert tuple(result) == KEYS
+    for entry in result["per_output"] + result["per_layer"]:
+        assert {"name", "op", "sqnr_db", "max_abs_error"} <= set(entry)
+    # one entry a float op (in report.json's layer order) after one a model input
+    assert [e["name"] for e in result["per_layer"] if e["op"] != "input"] == [r["name"] for r in report["layers"]]
+    assert [e["op"] for e in result["per_layer"] if e["op"] != "input"] == [r["op"] for r in report["layers"]]
+
+
+def test_digits_verify_writes_verify_json_and_report(digits, capsys) -> None:
+    out, test, compiled = digits
+    assert main(["verify", str(out), "--test", str(test)]) == 0
+    assert "verify.json" in capsys.readouterr().out
+    result = _read(out / "verify.json")
+    report = _read(out / "report.json")
+    _check_verify_json(result, report)
+    assert result["samples"] == TEST_SAMPLES
+    assert result["float_accuracy"] > 0.9 and result["int_accuracy"] > 0.9
+    assert result["bit_exact_mismatches"] == 0
+    assert result["sqnr_db"] > 25 and 0 < result["max_abs_error"] < 0.2
+    assert [e["name"] for e in result["per_output"]] == ["classes"]
+    keras_names = {layer.name for layer in keras.saving.load_model(DIGITS / "model.keras").layers}
+    assert result["per_layer"] and {e["name"] for e in result["per_layer"]} <= keras_names
+    assert all(e["sqnr_db"] is not None and e["sqnr_db"] > 20 for e in result["per_layer"])
+    assert result["per_layer"][0] == {**result["per_layer"][0], "name": "image", "op": "input"}
+    assert set(report) >= {"model", "bits", "params", "macs", "layers", "ram", "contracts", "requantizes"}
+    assert {k: v for k, v in report.items() if k != "verification"} == compiled
+    verification = report["verification"]
+    assert {k: verification[k] for k in KEYS} == result
+    assert verification["passed"] is True and set(verification["plots"]) == {"verify_sqnr.png", "verify_outputs.png"}
+
+
+def test_digits_report_md_has_contracts_and_embeds_existing_plots(digits) -> None:
+    out, test, _ = digits
+    verify(out, test=test)
+    text = (out / "report.md").read_text()
+    assert "## Layers" in text and "| fc3 | `nn.dense` | 8224 | 8192 |" in text
+    assert "## Contract decisions (int8)" in text
+    assert "### Merged and fixed classes" in text and "%pw2 (nn.conv2d, layer 'pw2'), %pool2" in text
+    assert "nn.softmax (require)" in text  # the class fixed by the softmax contract
+    assert "### Broken classes" in text and "### Declined preferences" in text
+    assert text.index("## Contract decisions") < text.index("## Verification")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert sorted(images) == ["verify_outputs.png", "verify_sqnr.png"]
+    for image in images:
+        assert (out / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_md_renders_a_cost_entry_and_one_verification_section(digits, tmp_path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(digits[0], out)
+    test = digits[1]
+    verify(out, test=test, samples=20)
+    verify(out, test=test, samples=20)
+    report = _read(out / "report.json")
+    report["cost"] = {
+        "cortex-m0": {
+            "instructions": 123456, "cycles": 150000, "flash_bytes": 20480, "ram_bytes": 2048,
+            "per_layer": [{"name": "conv1", "cycles": 40000}, {"name": "fc3", "cycles": 30000}],
+        }
+    }
+    (out / "report.json").write_text(json.dumps(report))
+    write_report_md(str(out))
+    text = (out / "report.md").read_text()
+    assert "| cortex-m0 | 123456 | 150000 | 20480 | 2048 |" in text
+    assert "| conv1 | 40000 |" in text and "| fc3 | 30000 |" in text
+    assert text.count("## Verification") == 1 and text.index("## Cost") < text.index("## Verification")
+
+
+def test_api_returns_what_the_files_hold(digits) -> None:
+    out, test, compiled = digits
+    result = verify(out, test=test, samples=40)
+    assert result == _read(out / "verify.json") and result["samples"] == 40
+    with np.load(test) as data:  # arrays in memory work too
+        assert verify(out, test={"x": data["x"][:10]})["float_accuracy"] is None
+    assert _read(out / "report.json")["verification"]["test"] == "test data"
+
+
+def test_model_without_labels_and_a_broken_class(broken) -> None:
+    out, test = broken
+    result = verify(out, test=test)
+    report = _read(out / "report.json")
+    _check_verify_json(result, report)
+    assert result["float_accuracy"] is None and result["int_accuracy"] is None
+    assert result["bit_exact_mismatches"] == 0 and result["samples"] == 64
+    assert [e["name"] for e in result["per_layer"]] == ["features", "small", "big", "cat", "head"]
+    (broken_entry,) = report["contracts"]["functions"]["main"]["broken"]
+    (inserted,) = report["requantizes"]
+    assert broken_entry["layer"] == inserted["layer"] == "cat"
+    assert inserted["value"] == "%small_rescaled" and inserted["bits_lost"] == broken_entry["bits_lost"] > 3
+    text = (out / "report.md").read_text()
+    assert "### Broken classes (explicit `qnn.requantize`)" in text
+    assert f"| {broken_entry['bits_lost']} |" in text and "%small_rescaled" in text
+    assert "| float accuracy | – |" in text
+
+
+def test_exceeded_tolerance_exits_1_naming_the_worst_layer(broken, capsys) -> None:
+    out, test = broken
+    assert main(["verify", str(out), "--test", str(test), "--min-sqnr", "200", "--max-abs-error", "0.5"]) == 1
+    err = capsys.readouterr().err
+    result = _read(out / "verify.json")  # written before the check
+    worst = min(result["per_layer"], key=lambda e: e["sqnr_db"])
+    assert err.startswith(f"error: {out}: verification failed: max abs error ") and "> 0.5" in err
+    assert "dB < 200 dB" in err and f"worst layer: '{worst['name']}' ({worst['op']}" in err
+    assert _read(out / "report.json")["verification"]["passed"] is False
+    with pytest.raises(ToleranceError, match=f"worst layer: '{worst['name']}'") as caught:
+        verify(out, test=test, max_abs_error=1e-6)
+    assert caught.value.result == _read(out / "verify.json")
+    assert main(["verify", str(out), "--test", str(test), "--max-accuracy-drop", "1"]) == 2
+    assert "needs labels" in capsys.readouterr().err
+
+
+def test_float_build_compares_the_float_c_with_the_interpreter(digits, tmp_path) -> None:
+    _, test, _ = digits
+    out = tmp_path / "float"
+    assert main(["compile", str(DIGITS / "model.keras"), "--float", "-o", str(out)]) == 0
+    assert (out / "float.mlir").is_file() and "## Contract decisions" in (out / "report.md").read_text()
+    assert main(["verify", str(out), "--test", str(test)]) == 0
+    result = _read(out / "verify.json")
+    assert tuple(result) == KEYS and result["per_layer"] == []
+    assert result["float_accuracy"] > 0.9 and result["int_accuracy"] is None
+    assert result["max_abs_error"] < 1e-5 and result["sqnr_db"] > 100
+    assert isinstance(result["bit_exact_mismatches"], int)  # float C vs interpreter: informational
+    assert [e["name"] for e in result["per_output"]] == ["classes"]
+    assert main(["verify", str(out), "--test", str(test), "--max-abs-error", "1e-12"]) == 1
+    text = (out / "report.md").read_text()
+    assert "against the float C" in text and "![float vs model outputs](verify_outputs.png)" in text
+
+
+def test_verify_needs_a_compiled_folder(tmp_path, capsys) -> None:
+    assert main(["verify", str(tmp_path), "--test", str(tmp_path / "t.npz")]) == 1
+    assert "no report.json" in capsys.readouterr().err

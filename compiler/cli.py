@@ -11,6 +11,7 @@ are written through a temporary file and renamed, so a failure leaves nothing ha
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import tempfile
@@ -20,6 +21,7 @@ import numpy as np
 from xdsl.utils.exceptions import DiagnosticException, ParseError
 
 from qtc.compiler.errors import QtcError
+from qtc.compiler.files import write_atomically
 
 
 def load_npz(path: str, what: str) -> dict[str, np.ndarray]:
@@ -34,19 +36,10 @@ def load_npz(path: str, what: str) -> dict[str, np.ndarray]:
 
 
 def save_npz(path: str, arrays: dict[str, np.ndarray]) -> None:
-    """Write an `.npz` atomically (temporary file in the same folder, then rename)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise QtcError(f"{path}: the output folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qtc-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write an `.npz` atomically."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_atomically(path, buffer.getvalue())
 
 
 def input_arrays(data: dict[str, np.ndarray], count: int, path: str) -> list[np.ndarray]:

@@ -43,7 +43,6 @@ The M0 build is checked to hold only ARMv6-M instructions (Unicorn's M0 would ru
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import re
 import shutil
@@ -56,6 +55,7 @@ from importlib import resources
 import numpy as np
 
 from qtc.compiler.errors import QtcError, UsageError
+from qtc.compiler.files import read_report
 
 TOOLCHAIN_PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi"
 """The Debian packages of the cross toolchain and the C library it links against."""
@@ -623,17 +623,6 @@ def statement_rows(bench: Bench, mapping: LayerMap, run: tuple[int, int]) -> dic
     return rows
 
 
-def read_report(out_dir: str) -> dict:
-    path = os.path.join(out_dir, "report.json")
-    if not os.path.isfile(path):
-        raise QtcError(f"{path} not found: give a folder written by qtc compile")
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        raise QtcError(f"{path}: not a readable report ({e})") from e
-
-
 # ------------------------------------------------------------------------------ running
 
 
@@ -868,19 +857,10 @@ def qemu_instructions(bench: Bench, timeout: float = 120.0) -> int:
 
 
 def write_costs(out_dir: str, costs: dict[str, dict]) -> None:
-    """Add `cost: {target: measurement}` to OUT/report.json (atomically; other targets kept)."""
-    report = read_report(out_dir)
-    report["cost"] = {**report.get("cost", {}), **costs}
-    path = os.path.join(out_dir, "report.json")
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".report-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(report, indent=2) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Add `cost: {target: measurement}` to OUT/report.json (other targets kept) and re-render report.md."""
+    from qtc.compiler.report_md import update_report
+
+    update_report(out_dir, cost={**read_report(out_dir).get("cost", {}), **costs})
 
 
 def format_table(header: list[str], rows: list[list], left: int = 1) -> str:

@@ -308,6 +308,50 @@ def _qnn_pad(em: CEmitter, op: qnn.PadOp) -> None:
     _pad(em, op, f"qtc_pad4_{suffix(op.input)}", i32(op.pad_value.value.data))
 
 
+# ----------------------------------------------------------------------------- pre-processing
+
+
+@emits(qnn.NormalizeOp)
+def _normalize(em: CEmitter, op: qnn.NormalizeOp) -> None:
+    shape = shape_of(op.input)
+    offsets = em.const_array(f"{_hint(op)}_offset", np.asarray(op.offset.get_values(), np.int32))
+    em.emit(
+        f"qtc_normalize_{suffix(op.input)}_{suffix(op.result)}({em.ptr(op.input)}, "
+        f"{em.ptr(op.result)}, {prod(shape[:-1])}, {shape[-1]}, {offsets}, "
+        f"{op.left_shift.value.data}, {requant(em, op)});"
+    )
+
+
+@emits(qnn.SpectrumOp)
+def _spectrum(em: CEmitter, op: qnn.SpectrumOp) -> None:
+    """`qtc_spectrum_i16_<y>(x, y, fft, work, geometry, requant)` with the tables of qtc.dialects.dsp."""
+    hint = _hint(op)
+    batch, length, channels = shape_of(op.input)
+    size = op.size.value.data
+    cos, sin = dsp.twiddles_q15(size)
+    log_power = op.output.data == "log_power"
+
+    def table(name: str, attr) -> str:
+        return em.const_array(f"{hint}_{name}", dense_to_numpy(attr)) if attr is not None else "0"
+
+    fields = {
+        "batch": str(batch), "length": str(length), "channels": str(channels), "size": str(size),
+        "cos_q15": em.const_array(f"{hint}_cos", cos), "sin_q15": em.const_array(f"{hint}_sin", sin),
+        "window": table("window", op.window_table), "mel": table("mel", op.mel),
+        "bins": str(op.bins()), "log_power": str(int(log_power)),
+        "log2_table": em.const_array(f"{hint}_log2", dsp.LOG2_TABLE) if log_power else "0",
+        "log_floor": c_literal(op.log_floor.value.data if log_power else 0, np.dtype(np.int64)),
+        "log_offset": i32(op.log_offset.value.data if log_power else 0),
+    }
+    geometry = struct(em, "qtc_spectrum", f"{hint}_spectrum", fields)
+    fft = em.scratch(op, "int32", size)
+    work = em.scratch(op, "int64", size // 2 + 1 + op.bins())
+    em.emit(
+        f"qtc_spectrum_i16_{suffix(op.result)}({em.ptr(op.input)}, {em.ptr(op.result)}, {fft}, "
+        f"{work}, {geometry}, {requant(em, op)});"
+    )
+
+
 # ----------------------------------------------------------------------------- recurrent
 
 _TABLES: WeakKeyDictionary[CEmitter, dict[bytes, str]] = WeakKeyDictionary()

@@ -84,7 +84,7 @@ def _batches(function: func.FuncOp, inputs: Sequence[np.ndarray]) -> tuple[int, 
     return counts.pop(), (first.get_shape()[0] if first.get_shape() else 1)
 
 
-def _each_batch(
+def each_batch(
     module: ModuleOp, inputs: Sequence[np.ndarray], name: str | None, listeners: Sequence[Listener]
 ):
     """Run the entry function batch by batch (inputs cast to its argument types); yield the results."""
@@ -101,7 +101,7 @@ def _each_batch(
         yield [np.asarray(r) for r in interpreter.call_op(function, args)]
 
 
-def _concatenate(runs: list[list[np.ndarray]]) -> list[np.ndarray]:
+def concatenate_runs(runs: list[list[np.ndarray]]) -> list[np.ndarray]:
     return [np.concatenate(parts) for parts in zip(*runs)]
 
 
@@ -112,7 +112,7 @@ def run(
     listeners: Sequence[Listener] = (),
 ) -> list[np.ndarray]:
     """Run the entry function on `inputs` (samples along the first axis)."""
-    return _concatenate(list(_each_batch(module, inputs, name, listeners)))
+    return concatenate_runs(list(each_batch(module, inputs, name, listeners)))
 
 
 class BoundaryRecorder(Listener):
@@ -142,6 +142,6 @@ class BoundaryRecorder(Listener):
 def run_integer(module: ModuleOp, inputs: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The integer inputs and outputs of a quantized module (what its integer C takes and gives)."""
     recorder = BoundaryRecorder()
-    for _ in _each_batch(module, inputs, None, [recorder]):
+    for _ in each_batch(module, inputs, None, [recorder]):
         recorder.finish_run()
-    return _concatenate(recorder.inputs), _concatenate(recorder.outputs)
+    return concatenate_runs(recorder.inputs), concatenate_runs(recorder.outputs)

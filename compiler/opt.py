@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
-import tempfile
 
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
+from qtc.compiler.files import write_atomically
 from qtc.dialects import get_all_dialects
 from qtc.passes import FLOAT_PIPELINE, get_all_passes
 
@@ -103,20 +102,6 @@ def list_passes() -> str:
         doc = (factory().__doc__ or "").strip().splitlines()
         lines.append(f"{name:24} {doc[0] if doc else ''}")
     return "\n".join(lines)
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, then rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qtc-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def main(args: list[str] | None = None) -> int:

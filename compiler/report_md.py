@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 
 import numpy as np
 from xdsl.dialects import func
@@ -29,11 +28,11 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import BlockArgument, SSAValue
 
 from qtc.compiler.errors import QtcError
+from qtc.compiler.files import REPORT_JSON, read_report, write_atomically, write_json
 from qtc.dialects import qnn
 from qtc.dialects.annotations import QPARAMS, get_annotation
 from qtc.dialects.qtc_attrs import QParamsAttr
 
-REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
 SQNR_PLOT = "verify_sqnr.png"
 SCATTER_PLOT = "verify_outputs.png"
@@ -42,33 +41,6 @@ SCATTER_POINTS = 20000
 
 
 # -- files --------------------------------------------------------------------------------
-
-
-def write_text_atomic(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, then rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qtc-", suffix=os.path.splitext(path)[1])
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_json(path: str, data: dict) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
-
-
-def read_report(out_dir: str) -> dict:
-    """`OUT/report.json`, with a clear error when OUT is not a `qtc compile` folder."""
-    path = os.path.join(out_dir, REPORT_JSON)
-    if not os.path.isfile(path):
-        raise QtcError(f"{out_dir}: no {REPORT_JSON}; give the folder that `qtc compile -o` wrote")
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def update_report(out_dir: str, **facts) -> dict:
@@ -87,7 +59,7 @@ def write_report_md(out_dir: str, report: dict | None = None) -> str:
     """
     report = read_report(out_dir) if report is None else report
     path = os.path.join(out_dir, REPORT_MD)
-    write_text_atomic(path, render_report_md(report, out_dir))
+    write_atomically(path, render_report_md(report, out_dir))
     return path
 
 
@@ -211,7 +183,7 @@ def plot_output_scatter(reference: np.ndarray, other: np.ndarray, path: str, oth
 
 def _cell(value) -> str:
     if value is None:
-        return "–"
+        return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -268,7 +240,7 @@ def _summary(report: dict) -> list[str]:
     rows.append(["**total**", "", report.get("params"), report.get("macs")])
     lines += _table(["layer", "op", "params", "MACs"], rows)
     if report.get("boundary"):
-        lines += ["Integer boundary (real value = scale · (integer − zero point)):", ""]
+        lines += ["Integer boundary (real value = scale * (integer - zero point)):", ""]
         lines += _table(
             ["kind", "scale", "zero point", "bits"],
             [[b["kind"], b["scale"], b["zero_point"], b["bits"]] for b in report["boundary"]],

@@ -321,17 +321,17 @@ def _run_references(float_mod: ModuleOp, int_mod: ModuleOp | None, inputs: list[
     batch = first.get_shape()[0] if first.get_shape() else 1
     total = max(1, len(inputs[0]) // max(batch, 1))
     pairs: list[Pair] = []
-    float_runs = interpreter._each_batch(float_mod, inputs, None, ())
+    float_runs = interpreter.each_batch(float_mod, inputs, None, ())
     if int_mod is None:
         runs = list(progress(float_runs, total, "verify: float reference"))
-        return interpreter._concatenate(runs), None, None, pairs
+        return interpreter.concatenate_runs(runs), None, None, pairs
     pairs = pair_values(float_fn, interpreter.entry_function(int_mod))
     compared = [p for p in pairs if p.int_value is not None]
     float_capture = Capture(p.float_value for p in compared if not isinstance(p.float_value, int))
     int_capture = Capture(p.int_value for p in compared)
     recorder = interpreter.BoundaryRecorder()
-    float_runs = interpreter._each_batch(float_mod, inputs, None, [float_capture])
-    int_runs = interpreter._each_batch(int_mod, inputs, None, [int_capture, recorder])
+    float_runs = interpreter.each_batch(float_mod, inputs, None, [float_capture])
+    int_runs = interpreter.each_batch(int_mod, inputs, None, [int_capture, recorder])
     float_outputs, int_outputs = [], []
     runs = progress(zip(float_runs, int_runs), total, "verify: float and integer references")
     for b, (f_out, q_out) in enumerate(runs):
@@ -347,7 +347,7 @@ def _run_references(float_mod: ModuleOp, int_mod: ModuleOp | None, inputs: list[
             p.stats.add(reference, _dequantize(int_capture.values[id(p.int_value)], p.qparams))
         float_capture.values.clear()
         int_capture.values.clear()
-    return interpreter._concatenate(float_outputs), interpreter._concatenate(int_outputs), recorder, pairs
+    return interpreter.concatenate_runs(float_outputs), interpreter.concatenate_runs(int_outputs), recorder, pairs
 
 
 def _run_c(out_dir: str, name: str, c_inputs: list[np.ndarray], like: list[np.ndarray]):
@@ -458,8 +458,8 @@ def verify_output(
         if report.get("io") == "float":
             c_in, want = [np.asarray(x, np.float32) for x in inputs], int_out
         else:
-            c_in = interpreter._concatenate(recorder.inputs)
-            want = interpreter._concatenate(recorder.outputs)
+            c_in = interpreter.concatenate_runs(recorder.inputs)
+            want = interpreter.concatenate_runs(recorder.outputs)
         mismatches = _mismatches(_run_c(out_dir, name, c_in, want), want)
 
     output_stats = [

@@ -13,7 +13,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
 from xdsl.interpreters.func import FuncFunctions
 
-from qtc.dialects import array_kernels, nn
+from qtc.dialects import array_kernels, dsp, nn
 from qtc.dialects.dense import dense_to_numpy
 
 
@@ -272,6 +272,26 @@ class NNFunctions(InterpreterFunctions):
         self, interpreter: Interpreter, op: nn.PadOp, args: PythonValues
     ) -> PythonValues:
         return _f32(array_kernels.explicit_pad(args[0], op.padding.get_values(), 0.0))
+
+    def _run_normalize(
+        self, interpreter: Interpreter, op: nn.NormalizeBase, args: PythonValues
+    ) -> PythonValues:
+        return _f32(dsp.normalize_f64(args[0], op.mean.get_values(), op.std.get_values()))
+
+    run_normalize = impl(nn.NormalizeOp)(_run_normalize)
+    run_normalize_raw = impl(nn.NormalizeRawOp)(_run_normalize)
+
+    @impl(nn.SpectrumOp)
+    def run_spectrum(
+        self, interpreter: Interpreter, op: nn.SpectrumOp, args: PythonValues
+    ) -> PythonValues:
+        mel = dense_to_numpy(op.mel) if op.mel is not None else None
+        return _f32(
+            dsp.spectrum_f64(
+                args[0], op.size.value.data, op.window.data, op.output.data,
+                op.epsilon.value.data, mel,
+            )
+        )
 
     @impl(nn.ReluOp)
     def run_relu(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
 
-from qtc.dialects import array_kernels, qnn
+from qtc.dialects import array_kernels, dsp, qnn
 from qtc.dialects.dense import dense_to_numpy, numpy_dtype
 from qtc.dialects.fixedpoint import (
     INT64_ACC_LIMIT,
@@ -326,6 +326,29 @@ class QNNFunctions(InterpreterFunctions):
         self, interpreter: Interpreter, op: qnn.ClampOp, args: PythonValues
     ) -> PythonValues:
         return (_clamped(op, _int64(args[0])),)
+
+    @impl(qnn.NormalizeOp)
+    def run_normalize(
+        self, interpreter: Interpreter, op: qnn.NormalizeOp, args: PythonValues
+    ) -> PythonValues:
+        offsets = _int64(op.offset.get_values())
+        return (_rescaled(op, (_int64(args[0]) << op.left_shift.value.data) - offsets),)
+
+    @impl(qnn.SpectrumOp)
+    def run_spectrum(
+        self, interpreter: Interpreter, op: qnn.SpectrumOp, args: PythonValues
+    ) -> PythonValues:
+        log_power = op.output.data == "log_power"
+        values = dsp.spectrum_values_int(
+            args[0],
+            op.size.value.data,
+            dense_to_numpy(op.window_table) if op.window_table is not None else None,
+            log_power,
+            dense_to_numpy(op.mel) if op.mel is not None else None,
+            op.log_floor.value.data if log_power else 0,
+            op.log_offset.value.data if log_power else 0,
+        )
+        return (_rescaled(op, values),)
 
     @impl(qnn.LutOp)
     def run_lut(self, interpreter: Interpreter, op: qnn.LutOp, args: PythonValues) -> PythonValues:

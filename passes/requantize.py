@@ -9,13 +9,14 @@ import numpy as np
 from xdsl.builder import Builder
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import BoolAttr, IntegerType, ModuleOp, StringAttr, TensorType
+from xdsl.dialects.builtin import IntegerType, ModuleOp, StringAttr, TensorType
+from xdsl.dialects.builtin import IntegerAttr, i64
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
-from qtc.dialects import nn, qnn
+from qtc.dialects import dsp, nn, qnn
 from qtc.dialects.annotations import CELL_RANGE, QPARAMS, get_annotation, value_label
 from qtc.dialects.dense import dense_from_numpy, dense_to_numpy, tensor_type
 from qtc.dialects.fixedpoint import (
@@ -379,6 +380,62 @@ def _pad(lw: Lowering, op: nn.PadOp) -> SSAValue:
     return lw.emit(result, y)
 
 
+@lowers(nn.NormalizeOp, nn.NormalizeRawOp)
+def _normalize(lw: Lowering, op: nn.NormalizeBase) -> SSAValue:
+    """(x - mean) / std folded into one per-channel rescale: with the input's (s, z), the
+    offsets are (z + mean / s) * 2^left_shift input integers and the multipliers
+    s / (std * s_y * 2^left_shift); left_shift is as large as int32 allows."""
+    x, y = lw.qparams(op.input), lw.qparams(op.result)
+    mean, std = (np.asarray(a.get_values(), np.float64) for a in (op.mean, op.std))
+    offsets = x.zero_point + mean / x.scale
+    left_shift = dsp.normalize_shift(x.bits, offsets)
+    if left_shift < 0:
+        raise lw.fail(
+            f"the means {mean.tolist()} lie too far outside the input's integer range (scale {x.scale})"
+        )
+    result = qnn.NormalizeOp(
+        operands=[lw.get(op.input)],
+        result_types=[lw.int_type(op.result)],
+        properties={
+            "offset": i32_array(round_half_away(offsets * 2.0**left_shift)),
+            "left_shift": i32_attr(left_shift),
+            **lw.rescale(x.scale / (std * y.scale * 2.0**left_shift), y.zero_point),
+        },
+    )
+    return lw.emit(result, y)
+
+
+@lowers(nn.SpectrumOp)
+def _spectrum(lw: Lowering, op: nn.SpectrumOp) -> SSAValue:
+    """The integer FFT gives DFT / size at the input's scale s: magnitudes are at s * size,
+    powers at p = (s * size)^2, so ln(P + epsilon) = ln 2 * log2(q + epsilon / p) + ln p with
+    log2 in Q16: log_offset = log2(p) * 2^16, log_floor = max(1, round(epsilon / p))."""
+    x, y = lw.qparams(op.input), lw.qparams(op.result)
+    if x.bits != 16 or x.zero_point != 0:
+        raise lw.fail(f"the integer FFT needs a symmetric i16 input, got {x}")
+    size = op.size.value.data
+    value_scale = x.scale * size
+    props = {"size": op.size, "output": op.output}
+    if op.window.data == "hann":
+        props["window_table"] = dense_from_numpy(dsp.q15(dsp.hann(dsp.frame_length(_shape(op.input)[1], size))))
+    if op.mel is not None:
+        props["mel"] = dense_from_numpy(dsp.q15(dense_to_numpy(op.mel)))
+    if op.output.data == "magnitude":
+        real = value_scale / y.scale
+    else:
+        power_scale = value_scale**2
+        floor = int(round_half_away(op.epsilon.value.data / power_scale))
+        props["log_floor"] = IntegerAttr(min(max(floor, 1), qnn.LOG_FLOOR_LIMIT - 1), i64)
+        props["log_offset"] = i32_attr(round_half_away(np.log2(power_scale) * 2**dsp.LOG2_FRACTION_BITS))
+        real = np.log(2.0) / (2**dsp.LOG2_FRACTION_BITS * y.scale)
+    result = qnn.SpectrumOp(
+        operands=[lw.get(op.input)],
+        result_types=[lw.int_type(op.result)],
+        properties={**props, **lw.rescale(real, y.zero_point)},
+    )
+    return lw.emit(result, y)
+
+
 @lowers(nn.ConcatOp)
 def _concat(lw: Lowering, op: nn.ConcatOp) -> SSAValue:
     y = lw.qparams(op.result)
@@ -515,21 +572,25 @@ def _recurrent(lw: Lowering, op: nn.RecurrentOp) -> SSAValue:
     recurrent_scales = per_channel_symmetric_scales(recurrent_kernel, -1, w.bits)
     gate, state = 2.0**qnn.GATE_SCALE_POWER, 2.0**qnn.STATE_SCALE_POWER
     hint = op.results[0].name_hint or kind.lower()
-    extra_operands, props = [], {}
+    props, recurrent_bias = {}, None
     if isinstance(op, nn.LSTMOp):
         props["cell_scale_power"] = i32_attr(cell_scale_power(lw, op))
     else:
-        reset_after = bool(op.reset_after.value.data)
-        props["reset_after"] = BoolAttr.from_bool(reset_after)
-        extra_operands = [[]]  # no recurrent bias
-        if reset_after:
-            bias, recurrent_bias = bias
-            bias = bias + np.concatenate([recurrent_bias[: 2 * units], np.zeros(units)])
-            bits = qnn.recurrent_accumulator_bits(w.bits, units)
-            scales = recurrent_scales[2 * units :] * state
-            extra_operands = [
-                bias_constant(lw, recurrent_bias[2 * units :], scales, bits, f"{hint}_recurrent_bias")
-            ]
+        props["reset_after"] = op.reset_after
+        if op.reset_after.value.data:  # Keras' rows: input, recurrent
+            recurrent_bias = bias[1, 2 * units :]
+            bias = bias[0] + np.concatenate([bias[1, : 2 * units], np.zeros(units)])
+    operands = [
+        lw.get(op.input),
+        weight_constant(lw, kernel, kernel_scales, -1, w.bits, f"{hint}_kernel"),
+        weight_constant(lw, recurrent_kernel, recurrent_scales, -1, w.bits, f"{hint}_recurrent_kernel"),
+        bias_constant(lw, bias, x.scale * kernel_scales, qnn.BIAS_WIDTH[x.bits], f"{hint}_bias"),
+    ]
+    if isinstance(op, nn.GRUOp):  # the optional recurrent bias
+        operands.append([] if recurrent_bias is None else bias_constant(
+            lw, recurrent_bias, recurrent_scales[2 * units :] * state,
+            qnn.recurrent_accumulator_bits(w.bits, units), f"{hint}_recurrent_bias",
+        ))
     output_multiplier, output_shift = quantize_multiplier(state / y.scale, lw.rounding)
     if output_shift > qnn.OUTPUT_SHIFT_RANGE[1]:
         raise lw.fail(f"the output scale {y.scale:g} is too small for the Q0.15 state")
@@ -537,13 +598,7 @@ def _recurrent(lw: Lowering, op: nn.RecurrentOp) -> SSAValue:
         lw.multiplier(x.scale * kernel_scales / gate), lw.multiplier(recurrent_scales * state / gate)
     )
     result = QNN_OF[type(op)](
-        operands=[
-            lw.get(op.input),
-            weight_constant(lw, kernel, kernel_scales, -1, w.bits, f"{hint}_kernel"),
-            weight_constant(lw, recurrent_kernel, recurrent_scales, -1, w.bits, f"{hint}_recurrent_kernel"),
-            bias_constant(lw, bias, x.scale * kernel_scales, qnn.BIAS_WIDTH[x.bits], f"{hint}_bias"),
-            *extra_operands,
-        ],
+        operands=operands,
         result_types=[lw.int_type(op.result)],
         properties={
             "input_zero_point": i32_attr(x.zero_point),

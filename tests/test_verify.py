@@ -154,7 +154,7 @@ def test_model_without_labels_and_a_broken_class(broken) -> None:
     text = (out / "report.md").read_text()
     assert "### Broken classes (explicit `qnn.requantize`)" in text
     assert f"| {broken_entry['bits_lost']} |" in text and "%small_rescaled" in text
-    assert "| float accuracy | – |" in text
+    assert "| float accuracy | - |" in text
 
 
 def test_exceeded_tolerance_exits_1_naming_the_worst_layer(broken, capsys) -> None:

@@ -32,7 +32,7 @@ from qtc.compiler.emit_c import (
     window_geometry,
 )
 from qtc.compiler.errors import QtcError
-from qtc.dialects import qnn
+from qtc.dialects import dsp, qnn
 from qtc.dialects.dense import dense_to_numpy
 from qtc.dialects.qtc_attrs import storage_range
 

@@ -177,6 +177,24 @@ contract $op(input) -> result {
 and zero point (quantization.md rule 6)."""
 
 
+CLAMP_CONTRACT = """
+contract $op(input) -> result {
+  prefer scale(input) == scale(result);
+  prefer zero(input) == zero(result);
+}"""
+"""Standalone relu / relu6: a plain clamp when the result keeps the input's parameters, else a
+rescale that clamps (the result's calibrated range is narrower)."""
+
+PROBABILITY_CONTRACT = """
+contract $op(input) -> result {
+  require scale(result) == 2^-8 when bits(result) == 8;
+  require zero(result) == -128 when bits(result) == 8;
+  require scale(result) == 2^-15 when bits(result) == 16;
+  require zero(result) == 0 when bits(result) == 16;
+}"""
+"""Sigmoid and softmax outputs in [0, 1]: TFLite's fixed parameters (quantization.md rule 7)."""
+
+
 class FusedActivationOp(NNOp, ABC):
     """An op that may clamp its result with a fused `activation` ("relu" or "relu6")."""
 
@@ -475,11 +493,7 @@ class ReluOp(ElementwiseUnaryOp):
     """max(x, 0)."""
 
     name = "nn.relu"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      prefer scale(input) == scale(result);
-      prefer zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = CLAMP_CONTRACT
 
 
 @irdl_op_definition
@@ -487,11 +501,7 @@ class Relu6Op(ElementwiseUnaryOp):
     """min(max(x, 0), 6)."""
 
     name = "nn.relu6"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      prefer scale(input) == scale(result);
-      prefer zero(input) == zero(result);
-    }"""
+    CONTRACT: ClassVar[str] = CLAMP_CONTRACT
 
 
 @irdl_op_definition
@@ -511,13 +521,7 @@ class SigmoidOp(ElementwiseUnaryOp):
     """The logistic function 1 / (1 + exp(-x))."""
 
     name = "nn.sigmoid"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(result) == 2^-8 when bits(result) == 8;
-      require zero(result) == -128 when bits(result) == 8;
-      require scale(result) == 2^-15 when bits(result) == 16;
-      require zero(result) == 0 when bits(result) == 16;
-    }"""
+    CONTRACT: ClassVar[str] = PROBABILITY_CONTRACT
 
 
 @irdl_op_definition
@@ -525,13 +529,7 @@ class SoftmaxOp(ElementwiseUnaryOp):
     """Softmax along `axis` (default: the last)."""
 
     name = "nn.softmax"
-    CONTRACT: ClassVar[str] = """
-    contract $op(input) -> result {
-      require scale(result) == 2^-8 when bits(result) == 8;
-      require zero(result) == -128 when bits(result) == 8;
-      require scale(result) == 2^-15 when bits(result) == 16;
-      require zero(result) == 0 when bits(result) == 16;
-    }"""
+    CONTRACT: ClassVar[str] = PROBABILITY_CONTRACT
 
     axis = prop_def(I64Attr, default_value=IntegerAttr(-1, i64))
 

@@ -115,20 +115,32 @@ def compile_model(
     rounding: str = "double",
     io: str = "int",
     name: str = "model",
+    preprocess=None,
 ) -> dict:
     """Compile a Keras model (object or file) into `out_dir`; returns the report.
 
     `bits` is "float" or an integer mode ("8", "16", "16x8", which need `calibration`: an
     `.npz` path or arrays); `io` "int" gives the C integer inputs and outputs, "float"
-    converts at the boundary in C.
+    converts at the boundary in C. `preprocess` (a dict or a JSON path, see
+    `qtc.compiler.preprocess`) puts pre-processing ops in front of the model and a streaming
+    window in the C; the calibration data then holds raw windows.
     """
     module = import_keras(model_or_path)
+    stream = None
+    if preprocess is not None:
+        from qtc.compiler.preprocess import load_preprocess, prepend_preprocessing, raw_calibration
+
+        preprocess = load_preprocess(preprocess)
+        prepend_preprocessing(module, preprocess)
+        stream = preprocess.stream_spec()
+        if calibration is not None and bits != "float":
+            calibration = raw_calibration(preprocess, calibration)
     run_pipeline(module, FLOAT_PIPELINE)
     layers = layer_table(module)
     float_ir = print_module(module)  # the float reference of `qtc verify`
     if bits != "float":
         quantize_module(module, bits, calibration, calibration_method, rounding)
-    sources, emitter = generate_c(module, name, io if bits != "float" else "float")
+    sources, emitter = generate_c(module, name, io if bits != "float" else "float", stream)
     report = {
         "model": name,
         "source": str(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else name,
@@ -153,6 +165,8 @@ def compile_model(
             contracts=from_attribute(module.attributes[CONTRACTS_RECORD]),
         )
         report["requantizes"] = inserted_requantizes(module, report["contracts"])
+    if stream is not None:
+        report["preprocess"] = preprocess.to_json()
     files = dict(sources)
     for header in emitter.runtime_headers():
         files[header] = runtime_file(header)

@@ -84,6 +84,7 @@ def cmd_compile(args: argparse.Namespace) -> None:
         rounding=args.rounding,
         io=args.io,
         name=args.name,
+        preprocess=args.preprocess,
     )
     print(
         f"{args.model}: {len(report['layers'])} ops, {report['params']} parameters, "
@@ -163,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="integer build's C inputs/outputs: the model's integers (default) or float converted in C",
     )
     compile_.add_argument("--name", default="model", help="C prefix and file name (default: model)")
+    compile_.add_argument(
+        "--preprocess", metavar="PRE.json",
+        help="pre-processing of raw sensor windows (normalize, FFT) and a streaming window in the C; "
+        "the calibration data then holds raw windows [n, length, channels]",
+    )
     compile_.set_defaults(handler=cmd_compile)
 
     run = commands.add_parser("run", help="run a module (any stage) on inputs from an .npz file")

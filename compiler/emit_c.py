@@ -28,7 +28,7 @@ from xdsl.traits import ConstantLike
 from qtc.compiler.arena import Buffer, lower_bound, place
 from qtc.compiler.errors import QtcError
 from qtc.compiler.interpreter import entry_function
-from qtc.dialects import nn, qnn
+from qtc.dialects import dsp, nn, qnn
 from qtc.dialects.dense import dense_to_numpy, numpy_dtype
 from qtc.dialects.qtc_attrs import format_float
 from qtc.dialects.shapes import window_pads
@@ -504,6 +504,171 @@ def _constant_value(value: SSAValue):
 @emits(nn.ReshapeOp)
 def _reshape(em: CEmitter, op: nn.ReshapeOp) -> None:
     em.emit(f"qtc_copy_bytes({em.ptr(op.result)}, {em.ptr(op.input)}, {em.byte_size(op.result)});")
+
+
+# -- signal pre-processing: float emitters and the streaming window ------------------------
+
+DSP_OPS = (nn.SpectrumOp, qnn.SpectrumOp, qnn.NormalizeOp)
+"""Ops whose kernels are in runtime_c/qtc_dsp.h."""
+SAMPLE_C_TYPES = {"int16": "int16_t", "float32": "float"}
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """The streaming window of a model compiled with a pre-processing description: samples of
+    `channels` values of `sample_type` ("int16" or "float32"), windows of `length` samples
+    every `hop` samples."""
+
+    length: int
+    hop: int
+    channels: int
+    sample_type: str
+
+
+@emits(nn.NormalizeOp, nn.NormalizeRawOp)
+def _normalize(em: CEmitter, op: nn.NormalizeBase) -> None:
+    """(x - mean) / std as x * (1 / std) + (-mean / std) a channel (float32 constants)."""
+    mean, std = (np.asarray(a.get_values(), np.float64) for a in (op.mean, op.std))
+    shape = shape_of(op.input)
+    s = em.const_array(f"{_hint(op)}_scale", (1.0 / std).astype(np.float32))
+    t = em.const_array(f"{_hint(op)}_shift", (-mean / std).astype(np.float32))
+    em.emit(
+        f"qtc_scale_shift_f32({em.ptr(op.input)}, {s}, {t}, {em.ptr(op.result)}, "
+        f"{prod(shape[:-1])}, {shape[-1]}, 1);"
+    )
+
+
+def spectrum_struct(em: CEmitter, op, ctype: str, tables: dict[str, str], extra: dict[str, str]) -> str:
+    """A `static const` spectrum geometry (qtc_dsp.h's `ctype`, designated initializers) with
+    the op's shapes, its `tables` (twiddles, window, mel: array names or "0") and `extra`
+    fields; returns a pointer to it."""
+    batch, length, channels = shape_of(op.input)
+    fields = {
+        "batch": batch, "length": length, "channels": channels, "size": op.size.value.data, **tables,
+        "bins": op.bins(), "log_power": int(op.output.data == "log_power"), **extra,
+    }
+    name = em.fresh(f"{_hint(op)}_spectrum")
+    body = ", ".join(f".{k} = {v}" for k, v in fields.items())
+    em.define(f"static const {ctype} {name} = {{{body}}};")
+    return f"&{name}"
+
+
+@emits(nn.SpectrumOp)
+def _spectrum(em: CEmitter, op: nn.SpectrumOp) -> None:
+    """`qtc_spectrum_f32`: a float32 radix-2 FFT with the twiddles of qtc.dialects.dsp."""
+    hint, size = _hint(op), op.size.value.data
+    cos, sin = dsp.twiddles_f32(size)
+    hann = dsp.hann(dsp.frame_length(shape_of(op.input)[1], size)).astype(np.float32)
+    tables = {
+        "cos_f32": em.const_array(f"{hint}_cos", cos),
+        "sin_f32": em.const_array(f"{hint}_sin", sin),
+        "window": em.const_array(f"{hint}_window", hann) if op.window.data == "hann" else "0",
+        "mel": em.const_array(f"{hint}_mel", dense_to_numpy(op.mel)) if op.mel is not None else "0",
+    }
+    epsilon = {"epsilon": c_literal(op.epsilon.value.data, np.dtype(np.float32))}
+    params = spectrum_struct(em, op, "qtc_spectrum_f32_params", tables, epsilon)
+    scratch = em.scratch(op, "float32", 2 * size + size // 2 + 1)
+    em.emit(f"qtc_spectrum_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {scratch}, {params});")
+
+
+def dsp_headers(em: CEmitter, headers: Sequence[str]) -> list[str]:
+    """The runtime headers of pre-processing ops and of the streaming window."""
+    extra = []
+    if em.stream is not None and em.stream.sample_type == "float32" and "qtc_float.h" not in headers:
+        if any(kind == "input" for kind, _ in em.boundary):
+            extra.append("qtc_float.h")  # float samples quantized on arrival
+    if any(isinstance(op, DSP_OPS) for op in em.ops):
+        extra.append("qtc_dsp.h")
+    if em.stream is not None:
+        extra.append("qtc_stream.h")
+    return extra
+
+
+def _sample_conversion(em: CEmitter, window_type: str) -> list[str]:
+    """C statements that turn `sample` into `converted` (the window's element type), or none
+    when the sample is stored as it comes."""
+    spec = em.stream
+    sample_type, channels = SAMPLE_C_TYPES[spec.sample_type], spec.channels
+    inputs = [q for kind, q in em.boundary if kind == "input"]
+    if sample_type == window_type:
+        if spec.sample_type == "int16" and inputs and (inputs[0].scale, inputs[0].zero_point) != (1.0, 0):
+            raise QtcError(
+                f"raw int16 samples need the model input at scale 1 and zero point 0, got "
+                f"{inputs[0].scale} and {inputs[0].zero_point} (pre-process with nn.normalize_raw)"
+            )
+        return []
+    if sample_type == "int16_t" and window_type == "float":
+        return [
+            f"    float converted[{channels}];",
+            "    int i;",
+            f"    for (i = 0; i < {channels}; ++i) converted[i] = (float)sample[i];",
+        ]
+    if sample_type == "float" and inputs:
+        q = inputs[0]
+        scale = c_literal(q.scale, np.dtype(np.float32))
+        return [
+            f"    {window_type} converted[{channels}];",
+            f"    qtc_quantize_i{q.bits}(sample, converted, {channels}, {scale}, {q.zero_point});",
+        ]
+    raise QtcError(f"no conversion of {spec.sample_type} samples into a window of {window_type}")
+
+
+def render_stream(
+    em: CEmitter, header: list[str], source: list[str], in_type: str, out_type: str, outputs: int
+) -> None:
+    """Add the streaming window to the rendered files (design.md): a static ring of 2 * length
+    samples, NAME_enqueue(one sample) running NAME_run on each completed hop, NAME_dequeue of
+    the newest output and NAME_reset_state; NAME_init resets the stream too."""
+    p, upper, spec = em.prefix, em.prefix.upper(), em.stream
+    sample_type = SAMPLE_C_TYPES[spec.sample_type]
+    conversion = _sample_conversion(em, in_type)
+    header[-3:-3] = [
+        "",
+        f"/* Streaming: samples of {upper}_SAMPLE_CHANNELS values, windows of {upper}_WINDOW_LENGTH",
+        f"   samples (oldest first, as {p}_run takes them) every {upper}_WINDOW_HOP samples. */",
+        f"#define {upper}_SAMPLE_CHANNELS {spec.channels}",
+        f"#define {upper}_WINDOW_LENGTH {spec.length}",
+        f"#define {upper}_WINDOW_HOP {spec.hop}",
+        f"/* Add one sample; once {upper}_WINDOW_LENGTH samples have arrived, every {upper}_WINDOW_HOP",
+        "   new samples run the network on the newest window. Returns 1 if it ran, else 0. */",
+        f"int {p}_enqueue(const {sample_type} *sample);",
+        "/* Copy the newest output if one is ready since the last call: returns 1, else 0. */",
+        f"int {p}_dequeue({out_type} *output);",
+        f"/* Forget every sample and output ({p}_init does this too). Returns 0. */",
+        f"int {p}_reset_state(void);",
+    ]
+    init = source.index(f"int {p}_init(void)\n{{")
+    source[init + 1 : init + 1] = [f"    {p}_reset_state();"]
+    source[init:init] = [
+        f"static qtc_stream {p}_stream;",
+        f"static {in_type} {p}_ring[{2 * spec.length * spec.channels}];",
+        f"static {out_type} {p}_output[{outputs}];",
+        f"static int {p}_ready;",
+        "",
+    ]
+    stored = "converted" if conversion else "sample"
+    source += [
+        f"int {p}_reset_state(void)\n{{",
+        f"    qtc_stream_reset(&{p}_stream, {spec.length}, {spec.hop});",
+        f"    {p}_ready = 0;",
+        "    return 0;\n}",
+        "",
+        f"int {p}_enqueue(const {sample_type} *sample)\n{{",
+        *conversion,
+        f"    qtc_stream_put(&{p}_stream, {p}_ring, {stored}, (int)sizeof({p}_ring[0]) * {spec.channels});",
+        f"    if (!qtc_stream_advance(&{p}_stream)) return 0;",
+        f"    {p}_run((const {in_type} *)qtc_stream_window(&{p}_stream, {p}_ring, "
+        f"(int)sizeof({p}_ring[0]) * {spec.channels}), {p}_output);",
+        f"    {p}_ready = 1;",
+        "    return 1;\n}",
+        "",
+        f"int {p}_dequeue({out_type} *output)\n{{",
+        f"    if (!{p}_ready) return 0;",
+        f"    qtc_copy_bytes(output, {p}_output, (int)sizeof {p}_output);",
+        f"    {p}_ready = 0;",
+        "    return 1;\n}",
+        "",
+    ]
 
 
 @emits(nn.ConcatOp)

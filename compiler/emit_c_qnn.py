@@ -28,13 +28,21 @@ from qtc.compiler.emit_c import (
     dtype_of,
     emits,
     shape_of,
+    spectrum_struct,
     split_axis,
     window_geometry,
 )
 from qtc.compiler.errors import QtcError
 from qtc.dialects import dsp, qnn
 from qtc.dialects.dense import dense_to_numpy
+from qtc.dialects.fixedpoint import (
+    MULTIPLY_BY_ROUNDING,
+    SOFTMAX_DIFF_INTEGER_BITS,
+    exp_on_negative_values,
+    wrap,
+)
 from qtc.dialects.qtc_attrs import storage_range
+from qtc.dialects.shapes import window_pads
 
 MBQM_MODES = {"double": "QTC_MBQM_DOUBLE", "single": "QTC_MBQM_SINGLE"}
 """qtc_int.h's requantizer of each `rounding` (int32 accumulators)."""
@@ -43,7 +51,6 @@ MBQM_INT64 = "QTC_MBQM_INT64"
 BROADCAST_RANK = 4
 """Axes of qtc_int.h's `qtc_broadcast` after merging."""
 
-emits(qnn.ConstantOp)(_constant)
 emits(qnn.ReshapeOp)(_reshape)
 emits(qnn.ConcatOp)(_concat)
 
@@ -146,17 +153,91 @@ def _accumulating_call(em: CEmitter, op: qnn._AccumulatingOp, kernel: str, *geom
     )
 
 
+PACKED_LANES = 4
+"""Output channels one word of packed 8-bit weights holds (qtc_int.h's `_packed` kernels)."""
+
+
+def packs_weights(op) -> bool:
+    """Whether `op` calls a `_packed` kernel: dense/conv with 8-bit constant weights and bias."""
+    return (
+        isinstance(op, qnn._AccumulatingOp)
+        and dtype_of(op.weights).itemsize == 1
+        and all(isinstance(v.owner, qnn.ConstantOp) for v in (op.weights, op.bias))
+    )
+
+
+@emits(qnn.ConstantOp)
+def _qnn_constant(em: CEmitter, op: qnn.ConstantOp) -> None:
+    """The constant's array, unless only `_packed` kernels read it (as weights or bias): they
+    get their own layouts of it."""
+    uses = list(op.result.uses)
+    if uses and all(packs_weights(u.operation) and u.index in (1, 2) for u in uses):
+        return
+    _constant(em, op)
+
+
+def packed_weights(weights: np.ndarray) -> np.ndarray:
+    """[taps, channels] int8 weights as qtc_int.h's packed words, [groups, taps] flattened:
+    word t of group q holds tap t of output channels 4q .. 4q+3 in its bytes 0..3 (0 past the
+    last channel)."""
+    taps, channels = weights.shape
+    groups = -(-channels // PACKED_LANES)
+    lanes = np.zeros((taps, groups * PACKED_LANES), np.uint32)
+    lanes[:, :channels] = weights.astype(np.int8).view(np.uint8)
+    lanes = lanes.reshape(taps, groups, PACKED_LANES) << (8 * np.arange(PACKED_LANES, dtype=np.uint32))
+    return np.bitwise_or.reduce(lanes, axis=-1).T.reshape(-1)
+
+
+def folded_bias(op: qnn._AccumulatingOp, weights: np.ndarray) -> np.ndarray:
+    """bias - input_zero_point * (each output channel's sum of [taps, channels] weights),
+    wrapped to the accumulator width (the reference wraps the sum), padded to whole groups."""
+    bias = dense_to_numpy(op.bias.owner.value)
+    bits = op.accumulator_bits()
+    zero_point = op.input_zero_point.value.data
+    folded = np.zeros(-(-len(bias) // PACKED_LANES) * PACKED_LANES, np.int64)
+    folded[: len(bias)] = wrap(bias.astype(np.int64) - zero_point * weights.astype(np.int64).sum(axis=0), bits)
+    return folded.astype(bias.dtype)
+
+
+def _packed_call(em: CEmitter, op: qnn._AccumulatingOp, kernel: str, weights: np.ndarray, *args: str) -> None:
+    """`kernel_packed_<x>_<y>(x, packed weights, folded bias, y, *args, requant)` for
+    [taps, channels] `weights`."""
+    hint = _hint(op)
+    words = em.const_array(f"{hint}_packed", packed_weights(weights), "uint32_t")
+    bias = em.const_array(f"{hint}_bias_folded", folded_bias(op, weights))
+    em.emit(
+        f"qtc_{kernel}_packed_{suffix(op.input)}_{suffix(op.result)}({em.ptr(op.input)}, {words}, "
+        f"{bias}, {em.ptr(op.result)}, {', '.join(args)}, {requant(em, op)});"
+    )
+
+
 @emits(qnn.DenseOp)
 def _dense(em: CEmitter, op: qnn.DenseOp) -> None:
     x, w = shape_of(op.input), shape_of(op.weights)
-    _accumulating_call(em, op, "dense", str(prod(x[:-1])), str(w[0]), str(w[1]))
+    dims = str(prod(x[:-1])), str(w[0]), str(w[1])
+    if packs_weights(op):
+        _packed_call(em, op, "dense", dense_to_numpy(op.weights.owner.value), *dims)
+    else:
+        _accumulating_call(em, op, "dense", *dims)
 
 
 @emits(qnn.Conv1DOp, qnn.Conv2DOp, qnn.DepthwiseConv1DOp, qnn.DepthwiseConv2DOp)
 def _conv(em: CEmitter, op: qnn._ConvOp) -> None:
     w = shape_of(op.weights)
     kind = "depthwise_conv2d" if op.DEPTHWISE else "conv2d"
-    _accumulating_call(em, op, kind, window_geometry(em, op, w[:-2], w[-1]))
+    geometry = window_geometry(em, op, w[:-2], w[-1])
+    if not packs_weights(op):
+        _accumulating_call(em, op, kind, geometry)
+        return
+    weights = dense_to_numpy(op.weights.owner.value)
+    taps = weights.reshape(prod(w[:-2]), -1) if op.DEPTHWISE else weights.reshape(-1, w[-1])
+    pads = window_pads(
+        shape_of(op.input)[1:-1], w[:-2], op.strides.get_values(), op.dilations.get_values(),
+        op.padding.data,
+    )
+    # the border outputs' windows, padding filled in
+    patch = em.scratch(op, dtype_of(op.input).name, prod(w[:-1])) if any(map(any, pads)) else "0"
+    _packed_call(em, op, kind, taps, patch, geometry)
 
 
 # ----------------------------------------------------------------------------- elementwise
@@ -247,6 +328,19 @@ def _lut(em: CEmitter, op: qnn.LutOp) -> None:
     )
 
 
+def softmax_exp_table(op: qnn.SoftmaxOp) -> np.ndarray:
+    """The int8 softmax's exp(x - max) (Q0.31) of every difference max - x = 0..255, as the
+    reference computes it (Q5.26 rescale, gemmlowp exp); 0 below diff_min, which gives the
+    outputs the reference's skipped terms give."""
+    diff = -np.arange(256, dtype=np.int64)
+    valid = diff >= op.diff_min.value.data
+    scaled = MULTIPLY_BY_ROUNDING[op.rounding.data](
+        diff, op.input_beta_multiplier.value.data, op.input_beta_left_shift.value.data
+    )
+    exp = exp_on_negative_values(np.where(valid, scaled, 0), SOFTMAX_DIFF_INTEGER_BITS)
+    return np.where(valid, exp, 0).astype(np.int32)
+
+
 @emits(qnn.SoftmaxOp)
 def _softmax(em: CEmitter, op: qnn.SoftmaxOp) -> None:
     hint = _hint(op)
@@ -256,7 +350,7 @@ def _softmax(em: CEmitter, op: qnn.SoftmaxOp) -> None:
         "rounding": MBQM_MODES[op.rounding.data],
     }
     if op.diff_min is not None:
-        fields["diff_min"] = i32(op.diff_min.value.data)
+        fields["exp_i8"] = em.const_array(f"{hint}_exp", softmax_exp_table(op))
     else:
         for table in ("exp_table", "reciprocal_table"):
             values = dense_to_numpy(op.properties[table])
@@ -325,29 +419,26 @@ def _normalize(em: CEmitter, op: qnn.NormalizeOp) -> None:
 @emits(qnn.SpectrumOp)
 def _spectrum(em: CEmitter, op: qnn.SpectrumOp) -> None:
     """`qtc_spectrum_i16_<y>(x, y, fft, work, geometry, requant)` with the tables of qtc.dialects.dsp."""
-    hint = _hint(op)
-    batch, length, channels = shape_of(op.input)
-    size = op.size.value.data
+    hint, size = _hint(op), op.size.value.data
     cos, sin = dsp.twiddles_q15(size)
     log_power = op.output.data == "log_power"
 
     def table(name: str, attr) -> str:
         return em.const_array(f"{hint}_{name}", dense_to_numpy(attr)) if attr is not None else "0"
 
-    fields = {
-        "batch": str(batch), "length": str(length), "channels": str(channels), "size": str(size),
+    tables = {
         "cos_q15": em.const_array(f"{hint}_cos", cos), "sin_q15": em.const_array(f"{hint}_sin", sin),
         "window": table("window", op.window_table), "mel": table("mel", op.mel),
-        "bins": str(op.bins()), "log_power": str(int(log_power)),
+    }
+    logs = {
         "log2_table": em.const_array(f"{hint}_log2", dsp.LOG2_TABLE) if log_power else "0",
         "log_floor": c_literal(op.log_floor.value.data if log_power else 0, np.dtype(np.int64)),
         "log_offset": i32(op.log_offset.value.data if log_power else 0),
     }
-    geometry = struct(em, "qtc_spectrum", f"{hint}_spectrum", fields)
-    fft = em.scratch(op, "int32", size)
-    work = em.scratch(op, "int64", size // 2 + 1 + op.bins())
+    geometry = spectrum_struct(em, op, "qtc_spectrum", tables, logs)
+    work = em.scratch(op, "int64", size + 1 + op.bins())  # QTC_SPECTRUM_SCRATCH
     em.emit(
-        f"qtc_spectrum_i16_{suffix(op.result)}({em.ptr(op.input)}, {em.ptr(op.result)}, {fft}, "
+        f"qtc_spectrum_i16_{suffix(op.result)}({em.ptr(op.input)}, {em.ptr(op.result)}, "
         f"{work}, {geometry}, {requant(em, op)});"
     )
 

@@ -32,7 +32,10 @@ LOG2_FRACTION_BITS = 16
 LOG2_TABLE_BITS = 8
 """The log2 mantissa table has 2^8 + 1 entries, linearly interpolated."""
 LOG2_TABLE = np.array(
-    [round(math.log2(1.0 + i / 2**LOG2_TABLE_BITS) * 2**LOG2_FRACTION_BITS) for i in range(2**LOG2_TABLE_BITS + 1)],
+    [
+        round(math.log2(1.0 + i / 2**LOG2_TABLE_BITS) * 2**LOG2_FRACTION_BITS)
+        for i in range(2**LOG2_TABLE_BITS + 1)
+    ],
     dtype=np.int32,
 )
 """round(log2(1 + i/256) * 2^16) for i = 0 ... 256: the mantissa part of `log2_q16`."""
@@ -221,7 +224,9 @@ def log2_q16(v) -> np.ndarray:
     index, rest = fraction >> shift, fraction & ((1 << shift) - 1)
     table = _int64(LOG2_TABLE)
     lo, hi = table[index], table[index + 1]
-    return (exponent << LOG2_FRACTION_BITS) + lo + (((hi - lo) * rest + (1 << (shift - 1))) >> shift)
+    return (
+        (exponent << LOG2_FRACTION_BITS) + lo + (((hi - lo) * rest + (1 << (shift - 1))) >> shift)
+    )
 
 
 def spectrum_values_int(

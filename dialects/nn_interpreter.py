@@ -106,10 +106,12 @@ def lstm_states(
     [N, units] after each step (float64)."""
     act, recurrent_act = _recurrent_functions(op)
     projected = _f64(x) @ kernel + bias
-    h = c = np.zeros((x.shape[0], recurrent_kernel.shape[0]))
+    units = recurrent_kernel.shape[0]
+    h = c = np.zeros((x.shape[0], units))
     hidden, cell = [], []
     for t in range(x.shape[1]):
-        i, f, g, o = np.split(projected[:, t] + h @ recurrent_kernel, 4, axis=-1)
+        z = projected[:, t] + h @ recurrent_kernel
+        i, f, g, o = (z[:, k * units : (k + 1) * units] for k in range(4))
         c = recurrent_act(f) * c + recurrent_act(i) * act(g)
         h = recurrent_act(o) * act(c)
         hidden.append(h)

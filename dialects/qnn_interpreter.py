@@ -206,9 +206,10 @@ def lstm_int(op: qnn.LSTMOp, x, kernel, recurrent_kernel, bias) -> np.ndarray:
     h = c = np.zeros((len(rec.projected), rec.units), np.int64)
     states = []
     for t in range(rec.projected.shape[1]):
-        pre = rec.projected[:, t] + rec.recurrent(h, slice(None))
-        i, f, o = (rec.gate(pre[:, rec.columns(k)]) for k in (0, 1, 3))
-        g = lut_int16_lookup(saturate(pre[:, rec.columns(2)], 16), rec.activation_table)
+        pre = saturate(rec.projected[:, t] + rec.recurrent(h, slice(None)), 16)
+        gates = lut_int16_lookup(pre, rec.gate_table)  # the c columns' are not used
+        i, f, o = (gates[:, rec.columns(k)] for k in (0, 1, 3))
+        g = lut_int16_lookup(pre[:, rec.columns(2)], rec.activation_table)
         c = saturate(
             rounding_divide_by_pot(f * c, 15) + rounding_divide_by_pot(i * g, 30 + power), 16
         )

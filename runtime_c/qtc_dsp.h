@@ -1,7 +1,8 @@
 /* qtc signal pre-processing kernels: per-channel normalisation and the spectrum of a window.
  *
- * Integer section (always): C99, integer arithmetic only, the rules of qtc_int.h (static
- * inline, no allocation, recursion, VLAs or globals; tables and scratch come from the caller).
+ * Integer section (compiled when qtc_int.h was included first): C99, integer arithmetic only,
+ * the rules of qtc_int.h (static inline, no allocation, recursion, VLAs or globals; tables and
+ * scratch come from the caller).
  * Each kernel computes exactly what qtc.dialects.qnn_interpreter computes for qnn.normalize and
  * qnn.spectrum (the arithmetic is qtc.dialects.dsp's; tests/test_preprocess.py compares them
  * bit for bit under ASan/UBSan).
@@ -14,7 +15,8 @@
  * plus rounding in magnitude, so re^2 + im^2 fits uint32.
  *
  * Float section: compiled only when qtc_float.h was included first (float builds), so an
- * integer build of this header names no float type.
+ * integer build of this header names no float type. The generated C includes the integer and
+ * float headers it needs before this one.
  *
  * Layouts: a window is [batch, length, channels]; a spectrum [batch, bins, channels].
  */
@@ -24,8 +26,27 @@
 #include <stdint.h>
 
 #include "qtc_common.h"
-#include "qtc_fixedpoint.h"
-#include "qtc_int.h"
+
+/* ---- shared helpers -------------------------------------------------------------------------- */
+
+/* i with its lowest `bits` bits reversed. */
+static inline int qtc_bit_reverse_(int i, int bits) {
+    int r = 0, b;
+    for (b = 0; b < bits; ++b) {
+        r = (r << 1) | (i & 1);
+        i >>= 1;
+    }
+    return r;
+}
+
+/* log2(n) of a power of two. */
+static inline int qtc_log2_int_(int n) {
+    int bits = 0;
+    while ((1 << bits) < n) ++bits;
+    return bits;
+}
+
+#ifdef QTC_INT_H
 
 /* ---- integer: normalisation ------------------------------------------------------------------ */
 
@@ -54,23 +75,6 @@ static inline int32_t qtc_round_q15_(int32_t v) { return (v + ((int32_t)1 << 14)
 
 /* (v + 1) >> 1: half, ties toward +inf. */
 static inline int32_t qtc_halve_(int32_t v) { return (v + 1) >> 1; }
-
-/* i with its lowest `bits` bits reversed. */
-static inline int qtc_bit_reverse_(int i, int bits) {
-    int r = 0, b;
-    for (b = 0; b < bits; ++b) {
-        r = (r << 1) | (i & 1);
-        i >>= 1;
-    }
-    return r;
-}
-
-/* log2(n) of a power of two. */
-static inline int qtc_log2_int_(int n) {
-    int bits = 0;
-    while ((1 << bits) < n) ++bits;
-    return bits;
-}
 
 /* In-place radix-2 decimation-in-time stages over z (half complex values, interleaved re, im,
    loaded in bit-reversed order); twiddle W_span^j = cos[j size/span] - i sin[j size/span]. */
@@ -192,13 +196,17 @@ static inline void qtc_spectrum_channel_(const int16_t *x, int64_t *values, int3
     }
 }
 
-/* y[b, m, c] = requant(spectrum of channel c of window b)[m] (qnn.spectrum); scratch: fft of
-   `size` int32, work of size/2 + 1 + bins int64 (the bins' power, then the values). */
+/* Scratch of qtc_spectrum_i16_*: int64 elements for the bins' power, the values and the FFT. */
+#define QTC_SPECTRUM_SCRATCH(size, bins) ((size) / 2 + 1 + (bins) + (size) / 2)
+
+/* y[b, m, c] = requant(spectrum of channel c of window b)[m] (qnn.spectrum); work holds
+   QTC_SPECTRUM_SCRATCH(size, bins) int64: the power of size/2 + 1 bins, the values, then the
+   FFT's `size` int32. */
 #define QTC_DEFINE_SPECTRUM(SY)                                                                     \
-    static inline void qtc_spectrum_i16_##SY(const int16_t *x, QTC_T_##SY *y, int32_t *fft,          \
-                                             int64_t *work, const qtc_spectrum *p,                  \
-                                             const qtc_requant *r) {                                \
+    static inline void qtc_spectrum_i16_##SY(const int16_t *x, QTC_T_##SY *y, int64_t *work,        \
+                                             const qtc_spectrum *p, const qtc_requant *r) {         \
         int64_t *values = work + p->size / 2 + 1;                                                   \
+        int32_t *fft = (int32_t *)(values + p->bins);                                               \
         int b, c, m;                                                                                \
         for (b = 0; b < p->batch; ++b)                                                              \
             for (c = 0; c < p->channels; ++c) {                                                     \
@@ -210,6 +218,8 @@ static inline void qtc_spectrum_channel_(const int16_t *x, int64_t *values, int3
 
 QTC_DEFINE_SPECTRUM(i8)
 QTC_DEFINE_SPECTRUM(i16)
+
+#endif /* QTC_INT_H */
 
 /* ---- float section (float builds: qtc_float.h included first) ------------------------------- */
 #ifdef QTC_FLOAT_H

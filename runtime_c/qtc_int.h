@@ -48,11 +48,102 @@
    rounding, int64 input (16x8 accumulators, the same in both roundings). */
 enum { QTC_MBQM_DOUBLE = 0, QTC_MBQM_SINGLE = 1, QTC_MBQM_INT64 = 2 };
 
+/* 1 where the core has no 32x32->64 multiply (ARMv6-M, ARMv8-M Baseline): there a 64-bit
+   product is a libgcc call (__aeabi_lmul), so the requantizers below build the product from
+   16-bit halves in 32-bit arithmetic instead. Both forms give the same integers as
+   qtc_fixedpoint.h (tests/test_int_fast.py compares them with either setting on the host). */
+#ifndef QTC_NO_LONG_MULTIPLY
+#if defined(__ARM_ARCH_6M__) || defined(__ARM_ARCH_8M_BASE__)
+#define QTC_NO_LONG_MULTIPLY 1
+#else
+#define QTC_NO_LONG_MULTIPLY 0
+#endif
+#endif
+
+/* gemmlowp RoundingDivideByPOT (qtc_rdbpot) with the mask computed in 32 bits. */
+static inline int32_t qtc_rdbpot_fast_(int32_t x, int exponent) {
+    const int32_t mask = (int32_t)((((uint32_t)1 << exponent) - 1u));
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + ((x & mask) > threshold ? 1 : 0);
+}
+
+/* The 64-bit value hi:lo (two's complement) plus 2^(total-1), shifted right (arithmetic) by
+   total, 1 <= total <= 62, truncated to int32. */
+static inline int32_t qtc_round_shift64_(uint32_t hi, uint32_t lo, int total) {
+    if (total <= 32) {
+        const uint32_t round = (uint32_t)1 << (total - 1);
+        lo += round;
+        hi += lo < round ? 1u : 0u;
+    } else {
+        hi += (uint32_t)1 << (total - 33);
+    }
+    if (total < 32) return (int32_t)((lo >> total) | (hi << (32 - total)));
+    return (int32_t)hi >> (total - 32);
+}
+
+#if QTC_NO_LONG_MULTIPLY
+/* a * b as hi:lo from four 16x16-bit products (each fits 32 bits); returns hi. */
+static inline uint32_t qtc_mul32x32_(int32_t a, int32_t b, uint32_t *lo) {
+    const uint32_t al = (uint32_t)a & 0xFFFFu, bl = (uint32_t)b & 0xFFFFu;
+    const int32_t ah = a >> 16, bh = b >> 16;
+    const uint32_t ll = al * bl;
+    const int32_t lh = ah * (int32_t)bl, hl = (int32_t)al * bh; /* |.| < 2^31 */
+    const uint32_t mid = (ll >> 16) + ((uint32_t)lh & 0xFFFFu) + ((uint32_t)hl & 0xFFFFu);
+    *lo = (mid << 16) | (ll & 0xFFFFu);
+    return (uint32_t)(ah * bh) + (uint32_t)(lh >> 16) + (uint32_t)(hl >> 16) + (mid >> 16);
+}
+
+/* qtc_srdhm: (a*b + 2^30) >> 31, INT32_MIN * INT32_MIN saturating. */
+static inline int32_t qtc_srdhm_fast_(int32_t a, int32_t b) {
+    uint32_t lo, hi;
+    if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+    hi = qtc_mul32x32_(a, b, &lo);
+    return qtc_round_shift64_(hi, lo, 31);
+}
+
+/* qtc_mbqm_single. */
+static inline int32_t qtc_mbqm_single_fast_(int32_t x, int32_t q, int shift) {
+    uint32_t lo;
+    const uint32_t hi = qtc_mul32x32_(x, q, &lo);
+    return qtc_round_shift64_(hi, lo, 31 - shift);
+}
+
+/* qtc_mbqm_i64: x (int64) times the 15-bit reduced multiplier from three 16x16-bit products. */
+static inline int32_t qtc_mbqm_i64_fast_(int64_t x, int32_t q, int shift) {
+    const int32_t reduced = q < 0x7FFF0000 ? (q + (1 << 15)) >> 16 : 0x7FFF;
+    const uint32_t r = (uint32_t)reduced, xl = (uint32_t)(uint64_t)x;
+    const uint32_t xh = (uint32_t)(uint64_t)(x >> 32);
+    const uint32_t t0 = (xl & 0xFFFFu) * r, t1 = (xl >> 16) * r; /* < 2^31 each */
+    const uint32_t lo = t0 + (t1 << 16);
+    if (reduced < 0) return qtc_mbqm_i64(x, q, shift); /* q < 0: not a valid multiplier */
+    return qtc_round_shift64_(xh * r + (t1 >> 16) + (lo < t0 ? 1u : 0u), lo, 15 - shift);
+}
+#else
+static inline int32_t qtc_srdhm_fast_(int32_t a, int32_t b) {
+    if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+    return (int32_t)(((int64_t)a * b + ((int64_t)1 << 30)) >> 31);
+}
+
+static inline int32_t qtc_mbqm_single_fast_(int32_t x, int32_t q, int shift) {
+    return qtc_mbqm_single(x, q, shift);
+}
+
+static inline int32_t qtc_mbqm_i64_fast_(int64_t x, int32_t q, int shift) {
+    return qtc_mbqm_i64(x, q, shift);
+}
+#endif
+
+/* qtc_mbqm (double rounding) through the helpers above. */
+static inline int32_t qtc_mbqm_fast_(int32_t x, int32_t q, int shift) {
+    const int32_t shifted = (int32_t)((uint32_t)x << (shift > 0 ? shift : 0));
+    return qtc_rdbpot_fast_(qtc_srdhm_fast_(shifted, q), shift > 0 ? 0 : -shift);
+}
+
 /* The requantizer `mode` (QTC_MBQM_*) of x; x must fit int32 unless mode is QTC_MBQM_INT64. */
 static inline int32_t qtc_mbqm_mode_(int64_t x, int32_t q, int shift, int mode) {
-    if (mode == QTC_MBQM_INT64) return qtc_mbqm_i64(x, q, shift);
-    if (mode == QTC_MBQM_SINGLE) return qtc_mbqm_single((int32_t)x, q, shift);
-    return qtc_mbqm((int32_t)x, q, shift);
+    if (mode == QTC_MBQM_INT64) return qtc_mbqm_i64_fast_(x, q, shift);
+    if (mode == QTC_MBQM_SINGLE) return qtc_mbqm_single_fast_((int32_t)x, q, shift);
+    return qtc_mbqm_fast_((int32_t)x, q, shift);
 }
 
 /* Rescale of an accumulator to the output: clamp(MBQM(acc, multiplier[c], shift[c]) + zero point). */
@@ -66,15 +157,15 @@ typedef struct {
     int32_t clamp_min, clamp_max; /* within the output type's range */
 } qtc_requant;
 
+/* a + v wrapped to int32 (the reference wraps int32 accumulators and sums). */
+static inline int32_t qtc_wrap_add_(int32_t a, int32_t v) { return (int32_t)((uint32_t)a + (uint32_t)v); }
+
 /* p applied to acc of channel c (c is ignored per tensor). */
 static inline int32_t qtc_requant_(const qtc_requant *p, int64_t acc, int c) {
     const int k = p->channels > 1 ? c : 0;
     const int32_t v = qtc_mbqm_mode_(acc, p->multiplier[k], (int)p->shift[k], p->mode);
-    return qtc_clamp(qtc_wrap_i32((int64_t)v + p->output_zero_point), p->clamp_min, p->clamp_max);
+    return qtc_clamp(qtc_wrap_add_(v, p->output_zero_point), p->clamp_min, p->clamp_max);
 }
-
-/* a + v wrapped to int32 (the reference wraps int32 accumulators and sums). */
-static inline int32_t qtc_wrap_add_(int32_t a, int32_t v) { return qtc_wrap_i32((int64_t)a + v); }
 
 /* a + v in int64 (16x8 accumulators never come near overflow). */
 static inline int64_t qtc_add_i64_(int64_t a, int64_t v) { return a + v; }
@@ -125,7 +216,226 @@ static inline qtc_window qtc_dense_window_(int rows, int in, int out) {
     return g;
 }
 
-/* Convolution (depthwise = 0) or depthwise convolution (depthwise = 1) over g, as qtc_float.h's
+/* 8-bit weights: the fast kernels.
+ *
+ * The compiler lays the weights out as rows of taps per group of four output channels: word
+ * k of group q (w[q * taps + k], taps = kh*kw*c, or kh*kw for depthwise, `in` for dense) holds
+ * the int8 weights of tap k (in [ky, kx, c] order) of output channels 4q .. 4q+3 in its bytes
+ * 0 .. 3 (zero past the last channel), so the inner loops read consecutive words and every
+ * input value serves four accumulators. The bias array b is padded to a multiple of four and
+ * has the input zero point folded in: b[o] = bias[o] - input_zero_point * sum of the weights of
+ * o (int32 wrap for i8 activations). Then acc = b[o] + sum x * w over every tap equals the
+ * reference's bias + sum (x - zero point) * w, with taps in the padding reading the zero point:
+ * interior outputs read the input directly, border outputs a `patch` (scratch of kh*kw*c
+ * inputs) that holds their window with the padding filled in.
+ *
+ * Accumulators: i8 activations sum in uint32 (exactly the reference's int32 wrap), i16
+ * activations in int64 through uint32 partial sums of at most QTC_DOT_TERMS_i16 products,
+ * which are exact (|x * w| <= 2^22). */
+#define QTC_FACC_i8 uint32_t
+#define QTC_FACC_i16 int64_t
+#define QTC_DOT_TERMS_i8 0x7FFFFFFF
+#define QTC_DOT_TERMS_i16 256
+#define QTC_PART_i8(acc) (acc)
+#define QTC_PART_i16(acc) 0u
+#define QTC_FLUSH_i8(acc, part) (part)
+#define QTC_FLUSH_i16(acc, part) ((acc) + (int32_t)(part))
+#define QTC_FREQUANT_i8(p, acc, c) qtc_requant_(p, (int32_t)(acc), c)
+#define QTC_FREQUANT_i16(p, acc, c) qtc_requant_(p, acc, c)
+
+/* Byte j (0..3) of a weight word as a signed value. */
+#define QTC_LANE0(k) ((int32_t)(int8_t)(k))
+#define QTC_LANE1(k) ((int32_t)(int8_t)((k) >> 8))
+#define QTC_LANE2(k) ((int32_t)(int8_t)((k) >> 16))
+#define QTC_LANE3(k) ((int32_t)(k) >> 24)
+static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 - 8 * j)) >> 24; }
+
+/* Inner loops and one output pixel of the fast kernels for one input type. */
+#define QTC_DEFINE_FAST_TAPS(SX)                                                                    \
+    /* s[j] += sum_i x[i] * byte j of w[i], i < n (contiguous inputs). */                           \
+    static inline void qtc_dot4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n, uint32_t *s) { \
+        uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
+        const QTC_T_##SX *end = x + n;                                                              \
+        for (; x != end; ++x) {                                                                     \
+            const int32_t v = *x;                                                                   \
+            const uint32_t k = *w++;                                                                \
+            s0 += (uint32_t)(v * QTC_LANE0(k));                                                     \
+            s1 += (uint32_t)(v * QTC_LANE1(k));                                                     \
+            s2 += (uint32_t)(v * QTC_LANE2(k));                                                     \
+            s3 += (uint32_t)(v * QTC_LANE3(k));                                                     \
+        }                                                                                           \
+        s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
+    }                                                                                               \
+    /* s[j] += sum_i x[i * step + j] * byte j of w[i], i < n (four channels of n taps). */          \
+    static inline void qtc_taps4_##SX##_(const QTC_T_##SX *x, int step, const uint32_t *w, int n,   \
+                                         uint32_t *s) {                                             \
+        uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
+        for (; n > 0; --n, x += step) {                                                             \
+            const uint32_t k = *w++;                                                                \
+            s0 += (uint32_t)(x[0] * QTC_LANE0(k));                                                  \
+            s1 += (uint32_t)(x[1] * QTC_LANE1(k));                                                  \
+            s2 += (uint32_t)(x[2] * QTC_LANE2(k));                                                  \
+            s3 += (uint32_t)(x[3] * QTC_LANE3(k));                                                  \
+        }                                                                                           \
+        s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
+    }                                                                                               \
+    /* acc[j] += x[0..n) . bytes j of w[0..n) (contiguous), in exact partial sums. */               \
+    static inline void qtc_segment4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n,          \
+                                            QTC_FACC_##SX *acc) {                                   \
+        int done, len, j;                                                                           \
+        for (done = 0; done < n; done += len) {                                                     \
+            uint32_t part[4];                                                                       \
+            len = n - done < QTC_DOT_TERMS_##SX ? n - done : QTC_DOT_TERMS_##SX;                    \
+            for (j = 0; j < 4; ++j) part[j] = QTC_PART_##SX(acc[j]);                                \
+            qtc_dot4_##SX##_(x + done, w + done, len, part);                                        \
+            for (j = 0; j < 4; ++j) acc[j] = QTC_FLUSH_##SX(acc[j], part[j]);                       \
+        }                                                                                           \
+    }                                                                                               \
+    /* The window of an output pixel at input (iy0, ix0) of image ni as [kh, kw, c] in patch,      \
+       taps in the padding set to `zero`. */                                                        \
+    static inline void qtc_fill_patch_##SX##_(const QTC_T_##SX *x, QTC_T_##SX *patch,               \
+                                              const qtc_window *g, int ni, int iy0, int ix0,        \
+                                              QTC_T_##SX zero) {                                    \
+        int ky, kx, ch;                                                                             \
+        for (ky = 0; ky < g->kh; ++ky) {                                                            \
+            const int iy = iy0 + ky * g->dh;                                                        \
+            for (kx = 0; kx < g->kw; ++kx, patch += g->c) {                                         \
+                const int ix = ix0 + kx * g->dw;                                                    \
+                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) {                                 \
+                    for (ch = 0; ch < g->c; ++ch) patch[ch] = zero;                                 \
+                } else {                                                                            \
+                    const QTC_T_##SX *xp = x + ((ni * g->h + iy) * g->w + ix) * g->c;               \
+                    for (ch = 0; ch < g->c; ++ch) patch[ch] = xp[ch];                               \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+QTC_DEFINE_FAST_TAPS(i8)
+QTC_DEFINE_FAST_TAPS(i16)
+
+/* The fast dense, convolution and depthwise kernels of one (input, output) type pair. */
+#define QTC_DEFINE_FAST_CONV(SX, SY)                                                                \
+    /* One output pixel of a convolution: taps from xw, rows of taps `row` elements apart, taps    \
+       in a row `col` apart (col == c: a row is contiguous); y: its f outputs. */                   \
+    static inline void qtc_conv_pixel_##SX##_##SY##_(                                            \
+        const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
+        QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
+        const int c = g->c, f = g->f, kh = g->kh, taps = g->kh * g->kw * g->c;                      \
+        const int seg = col == c ? g->kw * c : c, per_row = col == c ? 1 : g->kw;                   \
+        int o, j, ky, kx;                                                                           \
+        for (o = 0; o < f; o += 4, w += taps) {                                                     \
+            const uint32_t *wk = w;                                                                 \
+            QTC_FACC_##SX acc[4];                                                                   \
+            for (j = 0; j < 4; ++j) acc[j] = (QTC_FACC_##SX)b[o + j];                               \
+            for (ky = 0; ky < kh; ++ky)                                                             \
+                for (kx = 0; kx < per_row; ++kx, wk += seg)                                         \
+                    qtc_segment4_##SX##_(xw + ky * row + kx * col, wk, seg, acc);                   \
+            for (j = 0; j < 4 && o + j < f; ++j)                                                    \
+                y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);                         \
+        }                                                                                           \
+    }                                                                                               \
+    /* One output pixel of a depthwise convolution (multiplier m = g->f, output o reads input      \
+       channel o / m): four channels at a time when m == 1, then one at a time. */                  \
+    static inline void qtc_depthwise_pixel_##SX##_##SY##_(                                       \
+        const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
+        QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
+        const int kw = g->kw, taps = g->kh * g->kw, channels = g->c * g->f;                         \
+        const int grouped = g->f == 1 ? g->c & ~3 : 0;                                              \
+        int o, j, ky, kx, len;                                                                      \
+        for (o = 0; o < grouped; o += 4) {                                                          \
+            const uint32_t *wk = w + o / 4 * taps;                                                  \
+            QTC_FACC_##SX acc[4];                                                                   \
+            for (j = 0; j < 4; ++j) acc[j] = (QTC_FACC_##SX)b[o + j];                               \
+            for (ky = 0; ky < g->kh; ++ky)                                                          \
+                for (kx = 0; kx < kw; kx += len, wk += len) {                                       \
+                    uint32_t part[4];                                                               \
+                    len = kw - kx < QTC_DOT_TERMS_##SX ? kw - kx : QTC_DOT_TERMS_##SX;              \
+                    for (j = 0; j < 4; ++j) part[j] = QTC_PART_##SX(acc[j]);                        \
+                    qtc_taps4_##SX##_(xw + ky * row + kx * col + o, col, wk, len, part);            \
+                    for (j = 0; j < 4; ++j) acc[j] = QTC_FLUSH_##SX(acc[j], part[j]);               \
+                }                                                                                   \
+            for (j = 0; j < 4; ++j) y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);     \
+        }                                                                                           \
+        for (; o < channels; ++o) {                                                                 \
+            const uint32_t *wk = w + o / 4 * taps;                                                  \
+            const int ci = o / g->f;                                                                \
+            QTC_FACC_##SX acc = (QTC_FACC_##SX)b[o];                                                \
+            for (ky = 0; ky < g->kh; ++ky)                                                          \
+                for (kx = 0; kx < kw; kx += len) {                                                  \
+                    const QTC_T_##SX *xt = xw + ky * row + kx * col + ci;                           \
+                    uint32_t part = QTC_PART_##SX(acc);                                             \
+                    int t;                                                                          \
+                    len = kw - kx < QTC_DOT_TERMS_##SX ? kw - kx : QTC_DOT_TERMS_##SX;              \
+                    for (t = 0; t < len; ++t, xt += col)                                            \
+                        part += (uint32_t)(*xt * qtc_lane_(*wk++, o & 3));                          \
+                    acc = QTC_FLUSH_##SX(acc, part);                                                \
+                }                                                                                   \
+            y[o] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc, o);                                        \
+        }                                                                                           \
+    }                                                                                               \
+    /* Convolution (depthwise = 0) or depthwise convolution over g: every output pixel from the    \
+       input (interior) or from its patch (border). patch: kh*kw*c scratch, unused (may be 0)      \
+       when no window reaches into the padding. */                                                  \
+    static inline void qtc_conv_fast_##SX##_##SY##_(                                             \
+        const QTC_T_##SX *x, const uint32_t *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,              \
+        QTC_T_##SX *patch, const qtc_window *g, const qtc_requant *p, int depthwise) {              \
+        const int c = g->c, yc = depthwise ? c * g->f : g->f;                                       \
+        const int span_y = (g->kh - 1) * g->dh, span_x = (g->kw - 1) * g->dw;                       \
+        int ni, oy, ox;                                                                             \
+        for (ni = 0; ni < g->n; ++ni)                                                               \
+            for (oy = 0; oy < g->oh; ++oy) {                                                        \
+                const int iy0 = oy * g->sh - g->pad_top;                                            \
+                const int rows_inside = iy0 >= 0 && iy0 + span_y < g->h;                            \
+                for (ox = 0; ox < g->ow; ++ox, y += yc) {                                           \
+                    const int ix0 = ox * g->sw - g->pad_left;                                       \
+                    const QTC_T_##SX *xw = patch;                                                   \
+                    int row = g->kw * c, col = c;                                                   \
+                    if (rows_inside && ix0 >= 0 && ix0 + span_x < g->w) {                           \
+                        xw = x + ((ni * g->h + iy0) * g->w + ix0) * c;                              \
+                        row = g->dh * g->w * c;                                                     \
+                        col = g->dw * c;                                                            \
+                    } else {                                                                        \
+                        qtc_fill_patch_##SX##_(x, patch, g, ni, iy0, ix0,                           \
+                                               (QTC_T_##SX)p->input_zero_point);                    \
+                    }                                                                               \
+                    if (depthwise)                                                                  \
+                        qtc_depthwise_pixel_##SX##_##SY##_(xw, row, col, w, b, y, g, p);         \
+                    else                                                                            \
+                        qtc_conv_pixel_##SX##_##SY##_(xw, row, col, w, b, y, g, p);              \
+                }                                                                                   \
+            }                                                                                       \
+    }                                                                                               \
+    /* Dense: y[r, o] = requant(b[o] + sum_i x[r, i] * w[i, o], o), weights and bias as above. */   \
+    static inline void qtc_dense_packed_##SX##_##SY(const QTC_T_##SX *x, const uint32_t *w,             \
+                                                const QTC_BIAS_##SX *b, QTC_T_##SY *y, int rows,    \
+                                                int in, int out, const qtc_requant *p) {            \
+        const qtc_window g = qtc_dense_window_(rows, in, out);                                      \
+        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, 0, &g, p, 0);                                   \
+    }                                                                                               \
+    /* 2-d (or 1-d) convolution over g, weights and bias as above; patch: kh*kw*c (or 0). */        \
+    static inline void qtc_conv2d_packed_##SX##_##SY(const QTC_T_##SX *x, const uint32_t *w,            \
+                                                 const QTC_BIAS_##SX *b, QTC_T_##SY *y,             \
+                                                 QTC_T_##SX *patch, const qtc_window *g,            \
+                                                 const qtc_requant *p) {                            \
+        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, patch, g, p, 0);                                \
+    }                                                                                               \
+    /* Depthwise convolution over g (multiplier g->f), weights and bias as above, output channel   \
+       ci*f + j in the word groups; patch: kh*kw*c (or 0). */                                       \
+    static inline void qtc_depthwise_conv2d_packed_##SX##_##SY(const QTC_T_##SX *x, const uint32_t *w,  \
+                                                           const QTC_BIAS_##SX *b, QTC_T_##SY *y,   \
+                                                           QTC_T_##SX *patch, const qtc_window *g,  \
+                                                           const qtc_requant *p) {                  \
+        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, patch, g, p, 1);                                \
+    }
+
+QTC_DEFINE_FAST_CONV(i8, i8)
+QTC_DEFINE_FAST_CONV(i8, i16)
+QTC_DEFINE_FAST_CONV(i16, i8)
+QTC_DEFINE_FAST_CONV(i16, i16)
+
+/* The generic kernels (16-bit weights, or weights that are not constants): the reference's
+   loop order, weights and bias as in the model. Convolution (depthwise = 0) or depthwise convolution (depthwise = 1) over g, as qtc_float.h's
    core: acc[o] = bias[o] + sum (x - input_zero_point) * w over the taps inside the input (padded
    taps contribute 0, i.e. the zero point), then y[o] = requant(acc[o], o). acc: scratch of one
    accumulator per output channel (f, or c*f for depthwise). Dense is the 1x1 case. */
@@ -287,22 +597,19 @@ static inline void qtc_apply_lut_i16(const int16_t *x, const int16_t *table, int
 
 /* ---- softmax ------------------------------------------------------------------------------- */
 
-/* Softmax parameters. i8: the difference to the row maximum times (multiplier, shift) is the
-   Q5.26 exp() input, differences below diff_min give -128. i16: (multiplier, shift) maps the
+/* Softmax parameters. i8: exp_i8[d] is TFLM's exp(x - max) in Q0.31 for the difference
+   d = max - x (0..255; the difference times (multiplier, shift) is the Q5.26 exp() input),
+   computed by the compiler, and 0 where -d is below TFLM's diff_min (such terms are skipped,
+   which a 0 does too: it adds nothing and gives -128). i16: (multiplier, shift) maps the
    difference onto the exp table's domain; both tables have 513 entries. */
 typedef struct {
     int32_t multiplier;
     int shift;
     int rounding; /* QTC_MBQM_DOUBLE or QTC_MBQM_SINGLE */
-    int32_t diff_min;                  /* i8 only */
+    const int32_t *exp_i8;             /* i8 only: 256 entries */
     const int16_t *exp_table;          /* i16 only */
     const int16_t *reciprocal_table;   /* i16 only */
 } qtc_softmax;
-
-/* TFLM SoftmaxInt8: exp(x - max) in Q0.31 for a difference the caller checked against diff_min. */
-static inline int32_t qtc_softmax_exp_i8_(int32_t diff, const qtc_softmax *p) {
-    return qtc_exp_on_negative_values(qtc_mbqm_mode_(diff, p->multiplier, p->shift, p->rounding), 5);
-}
 
 /* The largest of n values. */
 #define QTC_DEFINE_ROW_MAX(S)                                                                       \
@@ -326,18 +633,14 @@ static inline void qtc_softmax_i8(const int8_t *x, int8_t *y, int rows, int dept
         const int32_t mx = qtc_row_max_i8_(x, depth);
         int32_t sum = 0, reciprocal;
         int bits_over_unit, exponent;
-        for (j = 0; j < depth; ++j) {
-            const int32_t diff = x[j] - mx;
-            if (diff >= p->diff_min) sum += qtc_rdbpot(qtc_softmax_exp_i8_(diff, p), 12);
-        }
+        for (j = 0; j < depth; ++j) sum += qtc_rdbpot_fast_(p->exp_i8[mx - x[j]], 12);
         reciprocal = qtc_get_reciprocal(sum, 12, &bits_over_unit);
         exponent = bits_over_unit + 31 - 8;
         for (j = 0; j < depth; ++j) {
-            const int32_t diff = x[j] - mx;
             int32_t v = -128;
-            if (diff >= p->diff_min && exponent <= 31) {
-                const int32_t e = qtc_softmax_exp_i8_(diff, p);
-                v = qtc_clamp(qtc_rdbpot(qtc_srdhm(reciprocal, e), exponent) - 128, -128, 127);
+            if (exponent <= 31) {
+                const int32_t e = p->exp_i8[mx - x[j]];
+                v = qtc_clamp(qtc_rdbpot_fast_(qtc_srdhm_fast_(reciprocal, e), exponent) - 128, -128, 127);
             }
             y[j] = (int8_t)v;
         }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from qtc.dialects import fixedpoint as fp
 from test_fixedpoint import (
     EDGE32,
     INT32_MAX,
@@ -28,8 +29,6 @@ from test_fixedpoint import (
     run_c,
     wrap32,
 )
-
-from qtc.dialects import fixedpoint as fp
 
 INT64_ACC = 1 << 47
 ODD = (1, 3, 5, 7, 101, 12345)
@@ -149,7 +148,13 @@ REQUANTIZERS = [
         ref_mbqm_single,
         fp.multiply_by_quantized_multiplier_single,
     ),
-    ("mbqm_i64", range(-31, 8), int64_cases, ref_mbqm_int64, fp.multiply_by_quantized_multiplier_int64),
+    (
+        "mbqm_i64",
+        range(-31, 8),
+        int64_cases,
+        ref_mbqm_int64,
+        fp.multiply_by_quantized_multiplier_int64,
+    ),
 ]
 
 

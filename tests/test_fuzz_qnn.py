@@ -9,7 +9,7 @@ per-tensor and per-channel `fixedpoint.quantize_multiplier` multipliers, both ro
 clamps, TFLM softmax parameters, LUTs) and sometimes from wild ones. Every decision is a
 Hypothesis draw (`DrawRng`); only bulk arrays (weights, biases, tables) come from numpy,
 seeded by a draw. Values that nothing uses are returned, requantized to the graph's I/O
-width where they differ, so every op's result is checked.
+width where they differ (one more op each), so every op's result is checked.
 
 One C program per graph would spend the budget in gcc, so the graphs of one I/O width are
 merged, `BATCH` at a time, into one `@main` with one argument and the results of each
@@ -26,7 +26,7 @@ Hypothesis. `benchmarks/fuzz.py --cases N --seed S` runs longer campaigns with t
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -38,15 +38,22 @@ from pathlib import Path
 
 import hypothesis
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from qtc.compiler import interpreter
+from qtc.compiler.build import runtime_file
+from qtc.compiler.emit_c import generate_c
+from qtc.compiler.host_run import SANITIZE_FLAGS, build_host_model
+from qtc.compiler.textual_ir import parse_module
+from qtc.dialects.qtc_attrs import storage_range
 from test_int_c import (
     DTYPES,
     Module,
     Value,
     a64,
-    choice,
     binary_props,
+    choice,
     clamp_props,
     hex_dense,
     i32,
@@ -67,13 +74,6 @@ from test_int_c import (
     zero_point,
 )
 
-from qtc.compiler import interpreter
-from qtc.compiler.build import runtime_file
-from qtc.compiler.emit_c import generate_c
-from qtc.compiler.host_run import SANITIZE_FLAGS, build_host_model
-from qtc.compiler.textual_ir import parse_module
-from qtc.dialects.qtc_attrs import storage_range
-
 CASES = 2000
 """Graphs the test runs (benchmarks/fuzz.py takes --cases)."""
 BATCH = 50
@@ -85,6 +85,9 @@ SHORT_DRAW = 4
 """Arrays of at most this many random values are Hypothesis draws, larger ones numpy's."""
 MIXED_EXTREMES = 3
 """Inputs whose elements are drawn from each width's extreme values, per graph."""
+FUZZ_FLAGS = tuple(flag for flag in SANITIZE_FLAGS if flag != "-g")
+"""ASan and UBSan, aborting on the first report; no debug info (a quarter of the build time:
+a failing graph is shrunk and reported as IR)."""
 
 
 # ----------------------------------------------------------------------------- Hypothesis as rng
@@ -167,14 +170,17 @@ class Graph:
         return function_text([self.input], self.lines, self.outputs)
 
 
+def renamed(value: Value, prefix: str) -> Value:
+    return Value(value.name.replace("%", f"%{prefix}"), value.shape, value.bits)
+
+
 def function_text(args: list[Value], lines: list[str], results: list[Value]) -> str:
     signature = ", ".join(f"{a.name}: {a.type}" for a in args)
     types = ", ".join(r.type for r in results)
     body = "".join(f"  {line}\n" for line in lines)
     names = ", ".join(r.name for r in results)
     return (
-        f"func.func @main({signature}) -> ({types}) {{\n{body}"
-        f"  func.return {names} : {types}\n}}\n"
+        f"func.func @main({signature}) -> ({types}) {{\n{body}  func.return {names} : {types}\n}}\n"
     )
 
 
@@ -183,7 +189,16 @@ WINDOWED = {
     4: ("conv2d", "depthwise_conv2d", "max_pool", "avg_pool", "global_max_pool", "global_avg_pool"),
 }
 ANY_RANK = (
-    "add", "reshape", "pad", "concat", "requantize", "lut", "softmax", "clamp", "sub", "mul",
+    "add",
+    "reshape",
+    "pad",
+    "concat",
+    "requantize",
+    "lut",
+    "softmax",
+    "clamp",
+    "sub",
+    "mul",
     "dense",
 )
 """Kinds for any operand (after the windowed ones a rank-3 or rank-4 operand also takes)."""
@@ -282,7 +297,9 @@ class GraphBuilder:
             return (
                 t.value.bits == x.value.bits
                 and len(other) == len(shape)
-                and all(a == b for k, (a, b) in enumerate(zip(other, shape)) if k != axis % len(shape))
+                and all(
+                    a == b for k, (a, b) in enumerate(zip(other, shape)) if k != axis % len(shape)
+                )
             )
 
         parts = [x]
@@ -299,7 +316,9 @@ class GraphBuilder:
         if prod(result) > MAX_ELEMENTS:
             return None
         values = [p.value for p in parts]
-        return self.emit(kind, values, {"axis": i64(axis)}, result, x.value.bits, x.zero_point, x.std)
+        return self.emit(
+            kind, values, {"axis": i64(axis)}, result, x.value.bits, x.zero_point, x.std
+        )
 
     def requantize(self, x: Tensor, kind: str = "requantize") -> Tensor:
         shape, in_bits = x.value.shape, x.value.bits
@@ -368,7 +387,11 @@ class GraphBuilder:
             channels = shape[-1] * f if depthwise else f
             y_shape = [shape[0], *output_sizes(shape[1:-1], *geometry), channels]
             taps = prod(kernel) * (1 if depthwise else shape[-1])
-            window = {"strides": a64(strides), "dilations": a64(dilations), "padding": string(padding)}
+            window = {
+                "strides": a64(strides),
+                "dilations": a64(dilations),
+                "padding": string(padding),
+            }
         if prod(y_shape) > MAX_ELEMENTS or prod(w_shape) > 4 * MAX_ELEMENTS:
             return None
         z_in = self.input_zero_point(x)
@@ -410,7 +433,9 @@ class GraphBuilder:
         props = rescale_props(
             self.rng, self.center(target(y_bits, std)), 1, y_bits, input_zero_point=z_in
         )
-        return self.emit(kind, [x.value], props, y_shape, y_bits, prop_int(props, "output_zero_point"))
+        return self.emit(
+            kind, [x.value], props, y_shape, y_bits, prop_int(props, "output_zero_point")
+        )
 
     # -- the whole graph ----------------------------------------------------------------
     def finish(self, seed: int) -> Graph:
@@ -444,9 +469,11 @@ def graphs(draw) -> Graph:
     bits = choice(rng, [8, 16])
     rank = choice(rng, [3, 4, 2, 1])
     spatial = [int(rng.integers(1, 7)) for _ in range(rank - 2)]
-    shape = [int(rng.integers(1, 9))] if rank == 1 else [
-        int(rng.integers(1, 3)), *spatial, int(rng.integers(1, 5))
-    ]
+    shape = (
+        [int(rng.integers(1, 9))]
+        if rank == 1
+        else [int(rng.integers(1, 3)), *spatial, int(rng.integers(1, 5))]
+    )
     builder = GraphBuilder(rng, bits, shape)
     for _ in range(int(rng.integers(2, MAX_OPS + 1))):
         builder.step()
@@ -479,13 +506,9 @@ def merged_text(graphs: list[Graph]) -> str:
     args, lines, results = [], [], []
     for k, graph in enumerate(graphs):
         prefix = f"g{k}_"
-
-        def rename(v: Value) -> Value:
-            return Value(v.name.replace("%", f"%{prefix}"), v.shape, v.bits)
-
-        args.append(rename(graph.input))
+        args.append(renamed(graph.input, prefix))
         lines += graph.renamed_lines(prefix)
-        results += [rename(v) for v in graph.outputs]
+        results += [renamed(v, prefix) for v in graph.outputs]
     return function_text(args, lines, results)
 
 
@@ -560,8 +583,14 @@ def reference(module, inputs: list[np.ndarray]) -> list[np.ndarray]:
 
 def build_and_run(directory: Path, flat: np.ndarray, outputs: int, dtype) -> np.ndarray:
     model = build_host_model(
-        str(directory), (flat.shape[1],), dtype, (outputs,), dtype, name="multi",
-        extra_flags=(*SANITIZE_FLAGS, "-O1"), build_dir=str(directory),
+        str(directory),
+        (flat.shape[1],),
+        dtype,
+        (outputs,),
+        dtype,
+        name="multi",
+        extra_flags=FUZZ_FLAGS,
+        build_dir=str(directory),
     )
     return model.run(flat)
 
@@ -741,3 +770,60 @@ def fuzz(
     summary.kinds = Counter(k for g in graphs for k in g.kinds)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+# ----------------------------------------------------------------------------- tests
+
+needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
+
+
+def show(request, text: str) -> None:
+    """Write `text` to the terminal even under -q and output capture (the counts belong in
+    the test log)."""
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(text)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line("")
+        for line in text.splitlines():
+            reporter.write_line(line)
+
+
+@needs_gcc
+def test_fuzzed_graphs_c_matches_the_reference(request, record_property) -> None:
+    summary = fuzz(CASES)
+    show(request, f"qnn graph fuzzing (derandomized):\n{summary.table()}")
+    for name in ("cases", "inputs", "values", "seconds"):
+        record_property(name, getattr(summary, name))
+    record_property("mismatches", len(summary.mismatches))
+    assert not summary.mismatches, (
+        f"{len(summary.mismatches)} of {summary.cases} graphs differ ({summary.inputs} inputs); "
+        f"smallest failing graph found:\n{summary.shrunk}\n\nfirst failing graph as generated:\n"
+        f"{summary.mismatches[0].report()}"
+    )
+    assert summary.cases == CASES
+    assert set(summary.kinds) >= {*KINDS} - {"max_pool", "avg_pool"}
+
+
+PLANTED = ("qtc_mbqm_single((int32_t)x, q, shift)", "qtc_mbqm((int32_t)x, q, shift)")
+"""A realistic bug: single rounding computed as double rounding (they differ in ~9% of values)."""
+
+
+@needs_gcc
+def test_the_fuzzer_finds_a_planted_bug(monkeypatch) -> None:
+    """The harness compares what it claims to: a rounding mix-up in qtc_int.h is caught."""
+
+    original = runtime_file
+
+    def planted(name: str) -> str:
+        text = original(name)
+        if name == "qtc_int.h":
+            assert PLANTED[0] in text
+            text = text.replace(*PLANTED)
+        return text
+
+    monkeypatch.setitem(globals(), "runtime_file", planted)
+    summary = fuzz(100, shrink_failures=False)
+    assert summary.mismatches, summary.table()

@@ -771,23 +771,36 @@ def test_integer_models_call_no_soft_float_on_cortex_m0(tmp_path: Path) -> None:
             calls = soft_float_calls(undefined_symbols(out_dir / "model.c"))
             assert not calls, f"{kind} case {i} calls {calls}\n{case.text}"
             objects += 1
-    every_kernel = tmp_path / "all_kernels.c"
-    for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h", "qtc_float.h"):
-        (tmp_path / header).write_text(runtime_file(header))
-    every_kernel.write_text('#include "qtc_int.h"\n')
-    symbols = undefined_symbols(every_kernel, "-fkeep-inline-functions")
-    assert not soft_float_calls(symbols), symbols
-    control = tmp_path / "control.c"
-    control.write_text('#include "qtc_float.h"\n')
-    assert soft_float_calls(undefined_symbols(control, "-fkeep-inline-functions"))
+    assert not header_soft_float_calls(tmp_path, "qtc_int.h")
+    assert header_soft_float_calls(tmp_path, "qtc_float.h")  # the control
     print(f"{objects} models and all qtc_int.h kernels: no soft-float calls")
+
+
+RUNTIME_HEADERS = ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h", "qtc_float.h", "qtc_recurrent.h")
+
+
+def header_soft_float_calls(tmp_path: Path, header: str) -> list[str]:
+    """The soft-float helpers that every kernel of runtime header `header` needs on a Cortex-M0
+    (compiled with -fkeep-inline-functions)."""
+    for name in RUNTIME_HEADERS:
+        (tmp_path / name).write_text(runtime_file(name))
+    source = tmp_path / f"all_{Path(header).stem}.c"
+    source.write_text(f'#include "{header}"\n')
+    return soft_float_calls(undefined_symbols(source, "-fkeep-inline-functions"))
+
+
+def header_floats_and_includes(header: str) -> tuple[list[str], set[str]]:
+    """The float types and literals of runtime header `header` outside comments, and the
+    headers it includes."""
+    code = re.sub(r"/\*.*?\*/", " ", runtime_file(header), flags=re.DOTALL)
+    code = re.sub(r"\b0[xX][0-9a-fA-F]+", "0", code)
+    floats = re.findall(r"\b(float|double)\b|\d\.|\.\d|\b\d+[eE][-+]?\d", code)
+    return floats, set(re.findall(r'#include\s*[<"]([^>"]+)[>"]', code))
 
 
 def test_runtime_header_is_integer_only() -> None:
     """qtc_int.h (outside comments) names no float type or literal and includes only the
     integer headers."""
-    code = re.sub(r"/\*.*?\*/", " ", runtime_file("qtc_int.h"), flags=re.DOTALL)
-    code = re.sub(r"\b0[xX][0-9a-fA-F]+", "0", code)
-    assert not re.findall(r"\b(float|double)\b|\d\.|\.\d|\b\d+[eE][-+]?\d", code)
-    includes = set(re.findall(r'#include\s*[<"]([^>"]+)[>"]', code))
+    floats, includes = header_floats_and_includes("qtc_int.h")
+    assert not floats
     assert includes == {"stdint.h", "qtc_common.h", "qtc_fixedpoint.h"}

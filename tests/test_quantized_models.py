@@ -14,8 +14,7 @@ from qtc.compiler.keras_frontend import import_keras
 from qtc.passes import FLOAT_PIPELINE
 
 MODES = ("8", "16x8", "16")
-RECURRENT = {"lstm_classifier", "gru_classifier", "sequence_tagger"}
-MODELS = sorted(set(keras_models.MODELS) - RECURRENT)
+MODELS = sorted(keras_models.MODELS)
 BIT_EXACT_SAMPLES = 1000
 CALIBRATION_SAMPLES = 1000
 SQNR_SAMPLES = 200
@@ -28,6 +27,20 @@ output SQNR of these random-weight networks to about 40-50 dB (see the benchmark
 def sqnr_db(reference: np.ndarray, approximation: np.ndarray) -> float:
     noise = np.sum((reference.astype(np.float64) - approximation) ** 2)
     return float(10 * np.log10(np.sum(reference.astype(np.float64) ** 2) / noise))
+
+
+def assert_c_equals_reference(out, module, x: np.ndarray, build_dir) -> np.ndarray:
+    """Build `out`/model.c with ASan/UBSan, run it on the integer inputs of `x` and check its
+    integer outputs against the interpreter's; returns them."""
+    (q_in,), (q_out,) = interpreter.run_integer(module, [x])
+    host = build_host_model(
+        str(out), q_in.shape[1:], q_in.dtype, q_out.shape[1:], q_out.dtype,
+        extra_flags=SANITIZE_FLAGS, build_dir=str(build_dir),
+    )
+    got = host.run(q_in)
+    mismatches = int(np.count_nonzero(got != q_out))
+    assert mismatches == 0, f"{mismatches} of {q_out.size} integers differ"
+    return q_out
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +66,7 @@ def test_c_equals_integer_reference(name, mode, calibration, tmp_path) -> None:
     module = import_keras(model)
     run_pipeline(module, FLOAT_PIPELINE)
     quantize_module(module, mode, calib)
-    (q_in,), (q_out,) = interpreter.run_integer(module, [x])
-    host = build_host_model(
-        str(out), q_in.shape[1:], q_in.dtype, q_out.shape[1:], q_out.dtype,
-        extra_flags=SANITIZE_FLAGS, build_dir=str(tmp_path),
-    )
-    got = host.run(q_in)
-    mismatches = int(np.count_nonzero(got != q_out))
-    assert mismatches == 0, f"{mismatches} of {q_out.size} integers differ"
+    assert_c_equals_reference(out, module, x, tmp_path)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -1,0 +1,300 @@
+"""Integer LSTM and GRU (qnn.lstm, qnn.gru) end to end, in int8, 16x8 and int16.
+
+Random-weight Keras models (LSTM and GRU, reset_after both ways, every step or the last one,
+stacked, sigmoid and hard sigmoid) are calibrated and tested on smooth sequences (sinusoids
+plus a random walk and noise): the generated C built with ASan/UBSan equals the qnn
+interpreter on every held-out sequence, and the integer model tracks Keras (SQNR). Random
+qnn.lstm/qnn.gru modules with extreme parameters (saturating rescales, left shifts, random
+tables, the widest weights and biases) check the C against the interpreter where real models
+never go. The constants of a 10-step and a 100-step build are the same bytes, and the C
+needs no soft-float helper on a Cortex-M0.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from qtc.compiler.build import compile_model
+from qtc.compiler.textual_ir import parse_module
+from qtc.dialects import fixedpoint as fp
+from qtc.dialects import qnn
+from qtc.dialects.qtc_attrs import storage_range
+from qtc.passes.requantize import recurrent_table
+from test_int_c import (
+    DTYPES,
+    Case,
+    Module,
+    a32,
+    build,
+    choice,
+    header_floats_and_includes,
+    header_soft_float_calls,
+    hex_dense,
+    i32,
+    input_batch,
+    multipliers,
+    needs_arm,
+    random_ints,
+    random_weights,
+    reference,
+    soft_float_calls,
+    string,
+    undefined_symbols,
+    write_c,
+    zero_point,
+)
+from test_quantized_models import assert_c_equals_reference, sqnr_db
+
+L = keras.layers
+MODES = ("8", "16x8", "16")
+STEPS, FEATURES = 24, 4
+CALIBRATION_SEQUENCES, TEST_SEQUENCES = 400, 200
+MIN_SQNR_DB = {"8": 25.0, "16x8": 45.0, "16": 55.0}
+"""int8 and 16x8 as the design asks; int16 below the 61-70 dB it reaches here (Q3.12 gates)."""
+SEED = 20250612
+
+
+def sequences(count: int, steps: int, seed: int) -> np.ndarray:
+    """[count, steps, FEATURES]: per feature a sinusoid of random frequency, phase and
+    amplitude, plus a random walk and a little noise (amplitude about 1)."""
+    rng = np.random.default_rng(seed)
+    shape = (count, 1, FEATURES)
+    t = np.arange(steps)[None, :, None]
+    wave = rng.uniform(0.3, 1.0, shape) * np.sin(
+        rng.uniform(0.05, 0.6, shape) * t + rng.uniform(0, 2 * np.pi, shape)
+    )
+    walk = np.cumsum(rng.normal(0.0, 0.05, (count, steps, FEATURES)), axis=1)
+    noise = rng.normal(0.0, 0.03, (count, steps, FEATURES))
+    return (wave + walk + noise).astype(np.float32)
+
+
+def lstm_stack(steps: int) -> list:
+    return [
+        L.LSTM(12, return_sequences=True, name="lstm1"),
+        L.LSTM(8, name="lstm2"),
+    ]
+
+
+def lstm_hard_sigmoid(steps: int) -> list:
+    return [L.LSTM(10, return_sequences=True, recurrent_activation="hard_sigmoid", name="lstm")]
+
+
+def gru_stack(steps: int) -> list:
+    return [
+        L.GRU(12, return_sequences=True, reset_after=True, name="gru1"),
+        L.GRU(10, return_sequences=True, reset_after=False, name="gru2"),
+        L.GRU(8, reset_after=True, name="gru3"),
+    ]
+
+
+def gru_before(steps: int) -> list:
+    return [L.GRU(10, reset_after=False, name="gru")]
+
+
+MODELS = {f.__name__: f for f in (lstm_stack, lstm_hard_sigmoid, gru_stack, gru_before)}
+"""Between them: LSTM and GRU, reset_after both ways, return_sequences both ways, stacking."""
+
+
+def recurrent_model(name: str, steps: int = STEPS, seed: int = 0) -> keras.Model:
+    """Keras' initial weights with random biases (so every bias path carries values)."""
+    keras.utils.set_random_seed(seed)
+    x = keras.Input((steps, FEATURES))
+    y = x
+    for layer in MODELS[name](steps):
+        y = layer(y)
+    model = keras.Model(x, y, name=name)
+    rng = np.random.default_rng(seed)
+    for layer in model.layers[1:]:
+        bias = layer.cell.bias
+        bias.assign(bias.numpy() + rng.uniform(-0.5, 0.5, bias.shape).astype(np.float32))
+    return model
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    """(calibration, held-out) sequences from the same distribution."""
+    return (
+        sequences(CALIBRATION_SEQUENCES, STEPS, SEED),
+        sequences(TEST_SEQUENCES, STEPS, SEED + 1),
+    )
+
+
+def dequantized(module, q: np.ndarray) -> np.ndarray:
+    """The float outputs of a quantized module's integer outputs (its returned dequantize)."""
+    (dequantize,) = [op for op in module.walk() if isinstance(op, qnn.DequantizeOp)]
+    return qnn_float(q, dequantize.qparams)
+
+
+def qnn_float(q: np.ndarray, qparams) -> np.ndarray:
+    centered = (q.astype(np.int64) - qparams.zero_point).astype(np.float32)
+    return centered * np.float32(qparams.scale)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_c_equals_interpreter_and_tracks_keras(name: str, mode: str, data, tmp_path: Path) -> None:
+    calibration, x = data
+    model = recurrent_model(name)
+    out = tmp_path / "out"
+    compile_model(model, str(out), bits=mode, calibration=calibration)
+    module = parse_module((out / "model.mlir").read_text())
+    q_out = assert_c_equals_reference(out, module, x, tmp_path)
+    db = sqnr_db(model.predict(x, verbose=0), dequantized(module, q_out))
+    print(f"{name} {mode}: {len(x)} sequences, {q_out.size} outputs equal; SQNR {db:.1f} dB")
+    assert db >= MIN_SQNR_DB[mode]
+
+
+# ----------------------------------------------------------------------------- random ops
+
+
+RANDOM_CASES = {"lstm": 14, "gru": 14}
+
+
+def typical_accumulators(x_bits: int, w_bits: int, features: int, units: int) -> dict:
+    """(typical magnitude, width) of the input and the recurrent accumulator."""
+    w = 2.0 ** (w_bits - 2)
+    return {
+        "input": (np.sqrt(features) * 2.0 ** (x_bits - 2) * w, qnn.BIAS_WIDTH[x_bits]),
+        "recurrent": (np.sqrt(units) * 2.0**13 * w, qnn.recurrent_accumulator_bits(w_bits, units)),
+    }
+
+
+def recurrent_props(
+    rng: np.random.Generator, accumulators: dict, x_bits: int, columns: int
+) -> dict:
+    """Rescales from typical to saturating (positive shifts), random zero points and rounding,
+    tables of the Keras activations or random (a gate table within [0, 32767])."""
+    rounding = choice(rng, fp.ROUNDINGS)
+    props = {"input_zero_point": i32(zero_point(rng, x_bits) if x_bits == 8 else 0)}
+    for side, (typical, bits) in accumulators.items():
+        # a pre-activation of about 1.0 (2^12), or deep saturation one time in four
+        octaves = rng.uniform(-3, 2) if rng.random() < 0.75 else rng.uniform(3, 10)
+        center = 2.0**12 / typical * 2.0**octaves
+        count = columns if rng.random() < 0.6 else 1
+        q, s = multipliers(rng, center, count, rounding, max_shift=7 if bits == 64 else 30)
+        props |= {f"{side}_multiplier": a32(q), f"{side}_shift": a32(s)}
+    (q,), (s,) = multipliers(rng, 2.0 ** (x_bits - 16) * 2.0 ** rng.uniform(-1, 2), 1, rounding, 15)
+    props |= {
+        "output_multiplier": i32(q),
+        "output_shift": i32(s),
+        "output_zero_point": i32(zero_point(rng, x_bits)),
+        "recurrent_activation_table": hex_dense(
+            np.clip(recurrent_table(choice(rng, ["sigmoid", "hard_sigmoid"])), 0, None)
+            if rng.random() < 0.7
+            else rng.integers(0, 32768, 513).astype(np.int16)
+        ),
+        "activation_table": hex_dense(
+            recurrent_table("tanh") if rng.random() < 0.7 else random_ints(rng, 16, 513)
+        ),
+        "rounding": string(rounding),
+    }
+    return props
+
+
+def recurrent_case(rng: np.random.Generator, kind: str) -> Case:
+    x_bits, w_bits = choice(rng, [(8, 8), (16, 8), (16, 16)])
+    batch, steps, features, units = (int(v) for v in rng.integers(1, [3, 6, 5, 5], endpoint=True))
+    gates = 4 if kind == "lstm" else 3
+    columns = gates * units
+    module = Module((batch, steps, features), x_bits)
+    accumulators = typical_accumulators(x_bits, w_bits, features, units)
+    typical, bias_bits = accumulators["input"]
+    bias = np.round(rng.normal(0.0, typical, columns)).astype(DTYPES[bias_bits])
+    if rng.random() < 0.15:  # +-(2^(bits-1) - 1): the lowering's bias saturation
+        bias[:] = choice(rng, [-1, 1]) * storage_range(bias_bits)[1]
+    operands = [
+        module.input,
+        module.constant(random_weights(rng, (features, columns), w_bits)),
+        module.constant(random_weights(rng, (units, columns), w_bits)),
+        module.constant(bias),
+    ]
+    props = recurrent_props(rng, accumulators, x_bits, columns)
+    if kind == "lstm":
+        powers = (-15, -8) if rng.random() < 0.8 else qnn.CELL_SCALE_POWER_RANGE
+        props["cell_scale_power"] = i32(rng.integers(*powers, endpoint=True))
+    else:
+        reset_after = bool(rng.random() < 0.5)
+        props["reset_after"] = str(reset_after).lower()
+        if reset_after:
+            typical, bits = accumulators["recurrent"]
+            recurrent_bias = np.round(rng.normal(0.0, typical, units)).astype(DTYPES[bits])
+            operands.append(module.constant(recurrent_bias))
+    shape = (batch, steps, units) if rng.random() < 0.5 else (batch, units)
+    y = module.op(kind, operands, props, shape, x_bits)
+    return Case(kind, module.text(y), (batch, steps, features), shape, x_bits)
+
+
+@pytest.mark.parametrize("kind", sorted(RANDOM_CASES))
+def test_random_ops_c_matches_the_reference_bit_for_bit(kind: str, tmp_path: Path) -> None:
+    rng = np.random.default_rng([SEED, len(kind)])
+    cases = [recurrent_case(rng, kind) for _ in range(RANDOM_CASES[kind])]
+    dirs = [tmp_path / f"case{i}" for i in range(len(cases))]
+    for case, out_dir in zip(cases, dirs):
+        write_c(case, out_dir)
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        models = list(pool.map(build, cases, dirs))
+    compared = 0
+    for i, (case, model) in enumerate(zip(cases, models)):
+        x = input_batch(rng, case.input_shape, case.bits)
+        expected = reference(case, x)
+        got = model.run(x).reshape(len(x), -1)
+        bad = np.argwhere(got != expected)
+        assert not len(bad), (
+            f"{kind} case {i} ({dirs[i]}): {len(bad)} mismatches, first at sample {bad[0][0]}, "
+            f"element {bad[0][1]}: C {got[tuple(bad[0])]}, reference {expected[tuple(bad[0])]}"
+        )
+        compared += got.size
+    print(f"{kind}: {len(cases)} random modules, {compared} values equal")
+
+
+# ----------------------------------------------------------------------------- flash, MCU
+
+C_SIZES = {"int8_t": 1, "int16_t": 2, "int32_t": 4, "int64_t": 8, "int": 4}
+
+
+def constant_bytes(source: str) -> int:
+    """Bytes of the `static const` arrays of a generated C file."""
+    arrays = re.findall(r"static const (\w+) \w+\[(\d+)\]", source)
+    return sum(C_SIZES[ctype] * int(count) for ctype, count in arrays)
+
+
+def test_constants_do_not_grow_with_the_sequence_length(tmp_path: Path) -> None:
+    """The same LSTM and GRU weights for 10 and 100 steps: identical constant bytes."""
+    sizes = {}
+    for steps in (10, 100):
+        for name in ("lstm_stack", "gru_stack"):
+            model = recurrent_model(name, steps)
+            out = tmp_path / f"{name}{steps}"
+            compile_model(model, str(out), bits="8", calibration=sequences(32, steps, SEED))
+            sizes[name, steps] = constant_bytes((out / "model.c").read_text())
+    print(f"constant bytes (name, steps): {sizes}")
+    for name in ("lstm_stack", "gru_stack"):
+        assert sizes[name, 10] == sizes[name, 100] > 0
+
+
+@needs_arm
+def test_recurrent_models_call_no_soft_float_on_cortex_m0(tmp_path: Path) -> None:
+    """Generated recurrent models and every qtc_recurrent.h kernel compile for Cortex-M0
+    without a soft-float helper."""
+    for name, mode in (("lstm_stack", "16x8"), ("gru_stack", "8"), ("lstm_hard_sigmoid", "16")):
+        out = tmp_path / f"{name}{mode}"
+        calibration = sequences(16, STEPS, SEED)
+        compile_model(recurrent_model(name), str(out), bits=mode, calibration=calibration)
+        calls = soft_float_calls(undefined_symbols(out / "model.c"))
+        assert not calls, f"{name} {mode} calls {calls}"
+    assert not header_soft_float_calls(tmp_path, "qtc_recurrent.h")
+
+
+def test_recurrent_header_is_integer_only() -> None:
+    """qtc_recurrent.h (outside comments) names no float type or literal and includes only the
+    integer headers."""
+    floats, includes = header_floats_and_includes("qtc_recurrent.h")
+    assert not floats
+    assert includes == {"stdint.h", "qtc_fixedpoint.h", "qtc_int.h"}

@@ -65,7 +65,7 @@ def c_literal(value, dtype: np.dtype) -> str:
         return (text if "." in text or "e" in text else text + ".0") + "f"
     v = int(value)
     if dtype == np.int64:
-        return f"INT64_C({v})"
+        return "INT64_MIN" if v == -(2**63) else f"INT64_C({v})"
     if dtype == np.int32 and v == -(2**31):
         return "INT32_MIN"
     return str(v)

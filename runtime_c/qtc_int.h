@@ -60,11 +60,14 @@ enum { QTC_MBQM_DOUBLE = 0, QTC_MBQM_SINGLE = 1, QTC_MBQM_INT64 = 2 };
 #endif
 #endif
 
-/* gemmlowp RoundingDivideByPOT (qtc_rdbpot) with the mask computed in 32 bits. */
+/* gemmlowp RoundingDivideByPOT (qtc_rdbpot), 0 <= exponent <= 31: rounding half away from zero
+   is floor((x + 2^(e-1) - (x < 0)) / 2^e). The sum is formed in uint32: for x >= 0 it may pass
+   2^31 - 1 (shift it as unsigned), for x < 0 it fits int32 (shift it as signed). */
 static inline int32_t qtc_rdbpot_fast_(int32_t x, int exponent) {
-    const int32_t mask = (int32_t)((((uint32_t)1 << exponent) - 1u));
-    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return (x >> exponent) + ((x & mask) > threshold ? 1 : 0);
+    uint32_t sum;
+    if (exponent == 0) return x;
+    sum = (uint32_t)x + ((uint32_t)1 << (exponent - 1));
+    return x < 0 ? (int32_t)(sum - 1u) >> exponent : (int32_t)(sum >> exponent);
 }
 
 /* The 64-bit value hi:lo (two's complement) plus 2^(total-1), shifted right (arithmetic) by
@@ -93,9 +96,28 @@ static inline uint32_t qtc_mul32x32_(int32_t a, int32_t b, uint32_t *lo) {
     return (uint32_t)(ah * bh) + (uint32_t)(lh >> 16) + (uint32_t)(hl >> 16) + (mid >> 16);
 }
 
+/* qtc_srdhm for b >= 0: (a*b + 2^30) >> 31 = 2*ah*bh + floor((c1 + c2 + (al*bl >> 16) + 2^14)
+   / 2^15) with a = ah*2^16 + al, b = bh*2^16 + bl (al, bl unsigned 16-bit), c1 = ah*bl and
+   c2 = al*bh, whose sum is split at bit 15 so that every partial sum fits 32 bits. */
+static inline int32_t qtc_srdhm_pos_(int32_t a, int32_t b) {
+    const int32_t bh = b >> 16;
+    const uint32_t bl = (uint32_t)b & 0xFFFFu;
+    if ((uint32_t)a + 0x8000u < 0x10000u) { /* |a| <= 2^15: a*bh and a*bl fit, ah = a */
+        return (a * bh + ((a * (int32_t)bl) >> 16) + (1 << 14)) >> 15;
+    } else {
+        const int32_t ah = a >> 16;
+        const uint32_t al = (uint32_t)a & 0xFFFFu;
+        const int32_t c1 = ah * (int32_t)bl;                   /* |c1| < 2^31 */
+        const uint32_t c2 = al * (uint32_t)bh;                 /* < 2^31 */
+        const uint32_t low = ((al * bl) >> 16) + ((uint32_t)1 << 14) + ((uint32_t)c1 & 0x7FFFu) + c2;
+        return (int32_t)(((uint32_t)(ah * bh) << 1) + (uint32_t)(c1 >> 15) + (low >> 15));
+    }
+}
+
 /* qtc_srdhm: (a*b + 2^30) >> 31, INT32_MIN * INT32_MIN saturating. */
 static inline int32_t qtc_srdhm_fast_(int32_t a, int32_t b) {
     uint32_t lo, hi;
+    if (b >= 0) return qtc_srdhm_pos_(a, b);
     if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
     hi = qtc_mul32x32_(a, b, &lo);
     return qtc_round_shift64_(hi, lo, 31);
@@ -123,6 +145,8 @@ static inline int32_t qtc_srdhm_fast_(int32_t a, int32_t b) {
     if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
     return (int32_t)(((int64_t)a * b + ((int64_t)1 << 30)) >> 31);
 }
+
+static inline int32_t qtc_srdhm_pos_(int32_t a, int32_t b) { return qtc_srdhm_fast_(a, b); }
 
 static inline int32_t qtc_mbqm_single_fast_(int32_t x, int32_t q, int shift) {
     return qtc_mbqm_single(x, q, shift);
@@ -164,6 +188,16 @@ static inline int32_t qtc_wrap_add_(int32_t a, int32_t v) { return (int32_t)((ui
 static inline int32_t qtc_requant_(const qtc_requant *p, int64_t acc, int c) {
     const int k = p->channels > 1 ? c : 0;
     const int32_t v = qtc_mbqm_mode_(acc, p->multiplier[k], (int)p->shift[k], p->mode);
+    return qtc_clamp(qtc_wrap_add_(v, p->output_zero_point), p->clamp_min, p->clamp_max);
+}
+
+/* qtc_requant_ of an int32 accumulator (p->mode is QTC_MBQM_DOUBLE or QTC_MBQM_SINGLE). */
+static inline int32_t qtc_requant32_(const qtc_requant *p, int32_t acc, int c) {
+    const int k = p->channels > 1 ? c : 0;
+    const int32_t q = p->multiplier[k];
+    const int shift = (int)p->shift[k];
+    const int32_t v = p->mode == QTC_MBQM_SINGLE ? qtc_mbqm_single_fast_(acc, q, shift)
+                                                 : qtc_mbqm_fast_(acc, q, shift);
     return qtc_clamp(qtc_wrap_add_(v, p->output_zero_point), p->clamp_min, p->clamp_max);
 }
 
@@ -240,8 +274,16 @@ static inline qtc_window qtc_dense_window_(int rows, int in, int out) {
 #define QTC_PART_i16(acc) 0u
 #define QTC_FLUSH_i8(acc, part) (part)
 #define QTC_FLUSH_i16(acc, part) ((acc) + (int32_t)(part))
-#define QTC_FREQUANT_i8(p, acc, c) qtc_requant_(p, (int32_t)(acc), c)
+#define QTC_FREQUANT_i8(p, acc, c) qtc_requant32_(p, (int32_t)(acc), c)
 #define QTC_FREQUANT_i16(p, acc, c) qtc_requant_(p, acc, c)
+
+/* The inner loops of the fast kernels stay out of line where the compiler allows it: inlined
+   into their callers they run out of registers on Thumb-1 cores. */
+#if defined(__GNUC__)
+#define QTC_OUT_OF_LINE static __attribute__((noinline, unused))
+#else
+#define QTC_OUT_OF_LINE static inline
+#endif
 
 /* Byte j (0..3) of a weight word as a signed value. */
 #define QTC_LANE0(k) ((int32_t)(int8_t)(k))
@@ -253,7 +295,7 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
 /* Inner loops and one output pixel of the fast kernels for one input type. */
 #define QTC_DEFINE_FAST_TAPS(SX)                                                                    \
     /* s[j] += sum_i x[i] * byte j of w[i], i < n (contiguous inputs). */                           \
-    static inline void qtc_dot4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n, uint32_t *s) { \
+    QTC_OUT_OF_LINE void qtc_dot4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n, uint32_t *s) { \
         uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
         const QTC_T_##SX *end = x + n;                                                              \
         for (; x != end; ++x) {                                                                     \
@@ -266,18 +308,27 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
         }                                                                                           \
         s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
-    /* s[j] += sum_i x[i * step + j] * byte j of w[i], i < n (four channels of n taps). */          \
-    static inline void qtc_taps4_##SX##_(const QTC_T_##SX *x, int step, const uint32_t *w, int n,   \
-                                         uint32_t *s) {                                             \
-        uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
-        for (; n > 0; --n, x += step) {                                                             \
-            const uint32_t k = *w++;                                                                \
-            s0 += (uint32_t)(x[0] * QTC_LANE0(k));                                                  \
-            s1 += (uint32_t)(x[1] * QTC_LANE1(k));                                                  \
-            s2 += (uint32_t)(x[2] * QTC_LANE2(k));                                                  \
-            s3 += (uint32_t)(x[3] * QTC_LANE3(k));                                                  \
+    /* s[j] += sum x[ky * row + kx * col + j] * byte j of *w++ over ky < kh, kx < kw (four       \
+       channels of a depthwise window). */                                                          \
+    QTC_OUT_OF_LINE void qtc_window4_##SX##_(const QTC_T_##SX *x, int row, int col, int kh, int kw, \
+                                             const uint32_t *w, uint32_t *s) {                      \
+        for (; kh > 0; --kh, x += row) {                                                            \
+            uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                    \
+            const uint32_t *end = w + kw;                                                           \
+            const QTC_T_##SX *t = x;                                                                \
+            for (; w != end; t += col) {                                                            \
+                const uint32_t k = *w++;                                                            \
+                int32_t v = t[0];                                                                   \
+                s0 += (uint32_t)(v * QTC_LANE0(k));                                                 \
+                v = t[1];                                                                           \
+                s1 += (uint32_t)(v * QTC_LANE1(k));                                                 \
+                v = t[2];                                                                           \
+                s2 += (uint32_t)(v * QTC_LANE2(k));                                                 \
+                v = t[3];                                                                           \
+                s3 += (uint32_t)(v * QTC_LANE3(k));                                                 \
+            }                                                                                       \
+            s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                             \
         }                                                                                           \
-        s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
     /* acc[j] += x[0..n) . bytes j of w[0..n) (contiguous), in exact partial sums. */               \
     static inline void qtc_segment4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n,          \
@@ -342,17 +393,21 @@ QTC_DEFINE_FAST_TAPS(i16)
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
         const int kw = g->kw, taps = g->kh * g->kw, channels = g->c * g->f;                         \
         const int grouped = g->f == 1 ? g->c & ~3 : 0;                                              \
+        /* rows and columns of taps per exact partial sum: the whole window unless too long */     \
+        const int part_rows = taps <= QTC_DOT_TERMS_##SX ? g->kh : 1;                               \
+        const int part_cols = kw <= QTC_DOT_TERMS_##SX ? kw : QTC_DOT_TERMS_##SX;                   \
         int o, j, ky, kx, len;                                                                      \
         for (o = 0; o < grouped; o += 4) {                                                          \
             const uint32_t *wk = w + o / 4 * taps;                                                  \
             QTC_FACC_##SX acc[4];                                                                   \
             for (j = 0; j < 4; ++j) acc[j] = (QTC_FACC_##SX)b[o + j];                               \
-            for (ky = 0; ky < g->kh; ++ky)                                                          \
-                for (kx = 0; kx < kw; kx += len, wk += len) {                                       \
+            for (ky = 0; ky < g->kh; ky += part_rows)                                               \
+                for (kx = 0; kx < kw; kx += len, wk += part_rows * len) {                           \
                     uint32_t part[4];                                                               \
-                    len = kw - kx < QTC_DOT_TERMS_##SX ? kw - kx : QTC_DOT_TERMS_##SX;              \
+                    len = kw - kx < part_cols ? kw - kx : part_cols;                                \
                     for (j = 0; j < 4; ++j) part[j] = QTC_PART_##SX(acc[j]);                        \
-                    qtc_taps4_##SX##_(xw + ky * row + kx * col + o, col, wk, len, part);            \
+                    qtc_window4_##SX##_(xw + ky * row + kx * col + o, row, col, part_rows, len, wk, \
+                                        part);                                                      \
                     for (j = 0; j < 4; ++j) acc[j] = QTC_FLUSH_##SX(acc[j], part[j]);               \
                 }                                                                                   \
             for (j = 0; j < 4; ++j) y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);     \

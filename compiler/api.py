@@ -38,11 +38,13 @@ def compile(  # noqa: A001  (the twin of `qtc compile`)
     rounding: str = "double",
     io: str = "int",
     name: str = "model",
+    preprocess=None,
 ) -> dict:
     """Compile a Keras model (object or .keras/.h5 path) into the folder `out`.
 
     `bits`: 8, 16, "16x8" (integer builds; need `calibration`, an .npz path or arrays) or
-    "float". Returns the report.json data.
+    "float"; `preprocess`: a pre.json path or its dict (streaming builds). Returns the
+    report.json data.
     """
     if out is None:
         raise UsageError("compile needs an output folder: out=...")
@@ -55,6 +57,7 @@ def compile(  # noqa: A001  (the twin of `qtc compile`)
         rounding=rounding,
         io=io,
         name=name,
+        preprocess=preprocess,
     )
     return _read_json(os.fspath(out), REPORT_JSON)
 

@@ -325,13 +325,19 @@ def prepend_preprocessing(module: ModuleOp, config: PreprocessConfig) -> None:
         raise UsageError(
             f"{config.source}: pre-processing feeds a model with one input, this one has {len(block.args)}"
         )
+    outputs = len(function.function_type.outputs.data)
+    if outputs != 1:
+        raise UsageError(
+            f"{config.source}: the streaming window hands over one output, this model has {outputs}"
+        )
     old = block.args[0]
     model_shape = list(old.type.get_shape())
     if model_shape != config.output_shape:
         made = "spectra" if config.fft is not None else "windows"
+        label = f" '{old.name_hint}'" if old.name_hint else ""
         raise UsageError(
-            f"{config.source}: the pre-processing makes {made} of shape {config.output_shape}, but the "
-            f"model input '{old.name_hint}' is {model_shape}"
+            f"{config.source}: the pre-processing makes {made} of shape {config.output_shape}, "
+            f"but the model input{label} is {model_shape}"
         )
     raw = block.insert_arg(tensor_type(config.window_shape, Float32Type()), 0)
     raw.name_hint = "samples"

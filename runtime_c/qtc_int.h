@@ -250,30 +250,25 @@ static inline qtc_window qtc_dense_window_(int rows, int in, int out) {
     return g;
 }
 
-/* 8-bit weights: the fast kernels.
+/* 8-bit weights: the fast (`_packed`) kernels.
  *
  * The compiler lays the weights out as rows of taps per group of four output channels: word
- * k of group q (w[q * taps + k], taps = kh*kw*c, or kh*kw for depthwise, `in` for dense) holds
- * the int8 weights of tap k (in [ky, kx, c] order) of output channels 4q .. 4q+3 in its bytes
+ * t of group q (w[q * taps + t], taps = kh*kw*c, kh*kw for depthwise, `in` for dense) holds
+ * the int8 weights of tap t (in [ky, kx, c] order) of output channels 4q .. 4q+3 in its bytes
  * 0 .. 3 (zero past the last channel), so the inner loops read consecutive words and every
- * input value serves four accumulators. The bias array b is padded to a multiple of four and
- * has the input zero point folded in: b[o] = bias[o] - input_zero_point * sum of the weights of
- * o (int32 wrap for i8 activations). Then acc = b[o] + sum x * w over every tap equals the
- * reference's bias + sum (x - zero point) * w, with taps in the padding reading the zero point:
- * interior outputs read the input directly, border outputs a `patch` (scratch of kh*kw*c
- * inputs) that holds their window with the padding filled in.
+ * input value of a convolution serves four accumulators. The bias array b is padded to a
+ * multiple of four and has the input zero point folded in: b[o] = bias[o] - input_zero_point *
+ * (sum of the weights of o), wrapped to int32 for i8 activations. Then b[o] + sum x * w over
+ * every tap equals the reference's bias + sum (x - zero point) * w, with taps in the padding
+ * reading the zero point: interior outputs read the input directly, border outputs a patch
+ * (scratch of kh*kw*c inputs) holding their window with the padding filled in.
  *
- * Accumulators: i8 activations sum in uint32 (exactly the reference's int32 wrap), i16
+ * Accumulators: i8 activations sum in uint32 (exactly the reference's int32 wrap); i16
  * activations in int64 through uint32 partial sums of at most QTC_DOT_TERMS_i16 products,
- * which are exact (|x * w| <= 2^22). */
+ * which are exact (|x * w| <= 2^22, so 511 would still fit). */
+#define QTC_DOT_TERMS_i16 256
 #define QTC_FACC_i8 uint32_t
 #define QTC_FACC_i16 int64_t
-#define QTC_DOT_TERMS_i8 0x7FFFFFFF
-#define QTC_DOT_TERMS_i16 256
-#define QTC_PART_i8(acc) (acc)
-#define QTC_PART_i16(acc) 0u
-#define QTC_FLUSH_i8(acc, part) (part)
-#define QTC_FLUSH_i16(acc, part) ((acc) + (int32_t)(part))
 #define QTC_FREQUANT_i8(p, acc, c) qtc_requant32_(p, (int32_t)(acc), c)
 #define QTC_FREQUANT_i16(p, acc, c) qtc_requant_(p, acc, c)
 
@@ -292,10 +287,11 @@ static inline qtc_window qtc_dense_window_(int rows, int in, int out) {
 #define QTC_LANE3(k) ((int32_t)(k) >> 24)
 static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 - 8 * j)) >> 24; }
 
-/* Inner loops and one output pixel of the fast kernels for one input type. */
-#define QTC_DEFINE_FAST_TAPS(SX)                                                                    \
-    /* s[j] += sum_i x[i] * byte j of w[i], i < n (contiguous inputs). */                           \
-    QTC_OUT_OF_LINE void qtc_dot4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n, uint32_t *s) { \
+/* The inner loops of one input type. */
+#define QTC_DEFINE_FAST_LOOPS(SX)                                                                   \
+    /* s[j] += sum_i x[i] * byte j of w[i], i < n (contiguous inputs, four output channels). */     \
+    QTC_OUT_OF_LINE void qtc_dot4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n,            \
+                                          uint32_t *s) {                                            \
         uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
         const QTC_T_##SX *end = x + n;                                                              \
         for (; x != end; ++x) {                                                                     \
@@ -308,8 +304,8 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
         }                                                                                           \
         s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
-    /* s[j] += sum x[ky * row + kx * col + j] * byte j of *w++ over ky < kh, kx < kw (four       \
-       channels of a depthwise window). */                                                          \
+    /* s[j] += sum x[ky * row + kx * col + j] * byte j of *w++ over ky < kh, kx < kw: four          \
+       channels of a depthwise window (the sums stay in memory between rows: fewer registers). */   \
     QTC_OUT_OF_LINE void qtc_window4_##SX##_(const QTC_T_##SX *x, int row, int col, int kh, int kw, \
                                              const uint32_t *w, uint32_t *s) {                      \
         for (; kh > 0; --kh, x += row) {                                                            \
@@ -330,46 +326,77 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
             s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                             \
         }                                                                                           \
     }                                                                                               \
-    /* acc[j] += x[0..n) . bytes j of w[0..n) (contiguous), in exact partial sums. */               \
-    static inline void qtc_segment4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n,          \
-                                            QTC_FACC_##SX *acc) {                                   \
-        int done, len, j;                                                                           \
-        for (done = 0; done < n; done += len) {                                                     \
-            uint32_t part[4];                                                                       \
-            len = n - done < QTC_DOT_TERMS_##SX ? n - done : QTC_DOT_TERMS_##SX;                    \
-            for (j = 0; j < 4; ++j) part[j] = QTC_PART_##SX(acc[j]);                                \
-            qtc_dot4_##SX##_(x + done, w + done, len, part);                                        \
-            for (j = 0; j < 4; ++j) acc[j] = QTC_FLUSH_##SX(acc[j], part[j]);                       \
-        }                                                                                           \
-    }                                                                                               \
     /* The window of an output pixel at input (iy0, ix0) of image ni as [kh, kw, c] in patch,      \
        taps in the padding set to `zero`. */                                                        \
-    static inline void qtc_fill_patch_##SX##_(const QTC_T_##SX *x, QTC_T_##SX *patch,               \
-                                              const qtc_window *g, int ni, int iy0, int ix0,        \
-                                              QTC_T_##SX zero) {                                    \
+    QTC_OUT_OF_LINE void qtc_fill_patch_##SX##_(const QTC_T_##SX *x, QTC_T_##SX *patch,             \
+                                                const qtc_window *g, int ni, int iy0, int ix0,      \
+                                                QTC_T_##SX zero) {                                  \
+        const int c = g->c;                                                                         \
         int ky, kx, ch;                                                                             \
         for (ky = 0; ky < g->kh; ++ky) {                                                            \
             const int iy = iy0 + ky * g->dh;                                                        \
-            for (kx = 0; kx < g->kw; ++kx, patch += g->c) {                                         \
+            for (kx = 0; kx < g->kw; ++kx, patch += c) {                                            \
                 const int ix = ix0 + kx * g->dw;                                                    \
                 if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) {                                 \
-                    for (ch = 0; ch < g->c; ++ch) patch[ch] = zero;                                 \
+                    for (ch = 0; ch < c; ++ch) patch[ch] = zero;                                    \
                 } else {                                                                            \
-                    const QTC_T_##SX *xp = x + ((ni * g->h + iy) * g->w + ix) * g->c;               \
-                    for (ch = 0; ch < g->c; ++ch) patch[ch] = xp[ch];                               \
+                    const QTC_T_##SX *xp = x + ((ni * g->h + iy) * g->w + ix) * c;                  \
+                    for (ch = 0; ch < c; ++ch) patch[ch] = xp[ch];                                  \
                 }                                                                                   \
             }                                                                                       \
         }                                                                                           \
     }
 
-QTC_DEFINE_FAST_TAPS(i8)
-QTC_DEFINE_FAST_TAPS(i16)
+QTC_DEFINE_FAST_LOOPS(i8)
+QTC_DEFINE_FAST_LOOPS(i16)
+
+/* acc[j] += x[0..n) . bytes j of w[0..n): i8 in place; i16 in exact int32 partial sums. */
+static inline void qtc_segment4_i8_(const int8_t *x, const uint32_t *w, int n, uint32_t *acc) {
+    qtc_dot4_i8_(x, w, n, acc);
+}
+
+static inline void qtc_segment4_i16_(const int16_t *x, const uint32_t *w, int n, int64_t *acc) {
+    int done, len, j;
+    for (done = 0; done < n; done += len) {
+        uint32_t part[4] = {0, 0, 0, 0};
+        len = n - done < QTC_DOT_TERMS_i16 ? n - done : QTC_DOT_TERMS_i16;
+        qtc_dot4_i16_(x + done, w + done, len, part);
+        for (j = 0; j < 4; ++j) acc[j] += (int32_t)part[j];
+    }
+}
+
+/* acc[j] += four channels of a depthwise window (qtc_window4_): i8 in place; i16 in exact
+   partial sums of the whole window, of rows, or of pieces of rows. */
+static inline void qtc_window_acc_i8_(const int8_t *x, int row, int col, int kh, int kw,
+                                      const uint32_t *w, uint32_t *acc) {
+    qtc_window4_i8_(x, row, col, kh, kw, w, acc);
+}
+
+static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int kh, int kw,
+                                       const uint32_t *w, int64_t *acc) {
+    const int rows = kh * kw <= QTC_DOT_TERMS_i16 ? kh : 1;
+    const int cols = kw <= QTC_DOT_TERMS_i16 ? kw : QTC_DOT_TERMS_i16;
+    int ky, kx, len, j;
+    for (ky = 0; ky < kh; ky += rows)
+        for (kx = 0; kx < kw; kx += len, w += rows * len) {
+            uint32_t part[4] = {0, 0, 0, 0};
+            len = kw - kx < cols ? kw - kx : cols;
+            qtc_window4_i16_(x + ky * row + kx * col, row, col, rows, len, w, part);
+            for (j = 0; j < 4; ++j) acc[j] += (int32_t)part[j];
+        }
+}
 
 /* The fast dense, convolution and depthwise kernels of one (input, output) type pair. */
 #define QTC_DEFINE_FAST_CONV(SX, SY)                                                                \
+    /* y[o .. o+count) = requant(acc[0 .. count)), count <= 4. */                                   \
+    QTC_OUT_OF_LINE void qtc_requant4_##SX##_##SY##_(const QTC_FACC_##SX *acc, QTC_T_##SY *y, int o, \
+                                                     int count, const qtc_requant *p) {             \
+        int j;                                                                                      \
+        for (j = 0; j < count; ++j) y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);     \
+    }                                                                                               \
     /* One output pixel of a convolution: taps from xw, rows of taps `row` elements apart, taps    \
        in a row `col` apart (col == c: a row is contiguous); y: its f outputs. */                   \
-    static inline void qtc_conv_pixel_##SX##_##SY##_(                                            \
+    static inline void qtc_conv_pixel_##SX##_##SY##_(                                               \
         const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
         const int c = g->c, f = g->f, kh = g->kh, taps = g->kh * g->kw * g->c;                      \
@@ -382,57 +409,37 @@ QTC_DEFINE_FAST_TAPS(i16)
             for (ky = 0; ky < kh; ++ky)                                                             \
                 for (kx = 0; kx < per_row; ++kx, wk += seg)                                         \
                     qtc_segment4_##SX##_(xw + ky * row + kx * col, wk, seg, acc);                   \
-            for (j = 0; j < 4 && o + j < f; ++j)                                                    \
-                y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);                         \
+            qtc_requant4_##SX##_##SY##_(acc, y, o, f - o < 4 ? f - o : 4, p);                       \
         }                                                                                           \
     }                                                                                               \
     /* One output pixel of a depthwise convolution (multiplier m = g->f, output o reads input      \
        channel o / m): four channels at a time when m == 1, then one at a time. */                  \
-    static inline void qtc_depthwise_pixel_##SX##_##SY##_(                                       \
+    static inline void qtc_depthwise_pixel_##SX##_##SY##_(                                          \
         const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
-        const int kw = g->kw, taps = g->kh * g->kw, channels = g->c * g->f;                         \
+        const int kh = g->kh, kw = g->kw, taps = g->kh * g->kw, channels = g->c * g->f;             \
         const int grouped = g->f == 1 ? g->c & ~3 : 0;                                              \
-        /* rows and columns of taps per exact partial sum: the whole window unless too long */     \
-        const int part_rows = taps <= QTC_DOT_TERMS_##SX ? g->kh : 1;                               \
-        const int part_cols = kw <= QTC_DOT_TERMS_##SX ? kw : QTC_DOT_TERMS_##SX;                   \
-        int o, j, ky, kx, len;                                                                      \
-        for (o = 0; o < grouped; o += 4) {                                                          \
-            const uint32_t *wk = w + o / 4 * taps;                                                  \
+        int o, j, ky, kx;                                                                           \
+        for (o = 0; o < grouped; o += 4, w += taps) {                                               \
             QTC_FACC_##SX acc[4];                                                                   \
             for (j = 0; j < 4; ++j) acc[j] = (QTC_FACC_##SX)b[o + j];                               \
-            for (ky = 0; ky < g->kh; ky += part_rows)                                               \
-                for (kx = 0; kx < kw; kx += len, wk += part_rows * len) {                           \
-                    uint32_t part[4];                                                               \
-                    len = kw - kx < part_cols ? kw - kx : part_cols;                                \
-                    for (j = 0; j < 4; ++j) part[j] = QTC_PART_##SX(acc[j]);                        \
-                    qtc_window4_##SX##_(xw + ky * row + kx * col + o, row, col, part_rows, len, wk, \
-                                        part);                                                      \
-                    for (j = 0; j < 4; ++j) acc[j] = QTC_FLUSH_##SX(acc[j], part[j]);               \
-                }                                                                                   \
-            for (j = 0; j < 4; ++j) y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);     \
+            qtc_window_acc_##SX##_(xw + o, row, col, kh, kw, w, acc);                               \
+            qtc_requant4_##SX##_##SY##_(acc, y, o, 4, p);                                           \
         }                                                                                           \
         for (; o < channels; ++o) {                                                                 \
-            const uint32_t *wk = w + o / 4 * taps;                                                  \
-            const int ci = o / g->f;                                                                \
+            const uint32_t *wk = w + (o - grouped) / 4 * taps;                                      \
+            const QTC_T_##SX *xc = xw + o / g->f;                                                   \
             QTC_FACC_##SX acc = (QTC_FACC_##SX)b[o];                                                \
-            for (ky = 0; ky < g->kh; ++ky)                                                          \
-                for (kx = 0; kx < kw; kx += len) {                                                  \
-                    const QTC_T_##SX *xt = xw + ky * row + kx * col + ci;                           \
-                    uint32_t part = QTC_PART_##SX(acc);                                             \
-                    int t;                                                                          \
-                    len = kw - kx < QTC_DOT_TERMS_##SX ? kw - kx : QTC_DOT_TERMS_##SX;              \
-                    for (t = 0; t < len; ++t, xt += col)                                            \
-                        part += (uint32_t)(*xt * qtc_lane_(*wk++, o & 3));                          \
-                    acc = QTC_FLUSH_##SX(acc, part);                                                \
-                }                                                                                   \
+            for (ky = 0; ky < kh; ++ky)                                                             \
+                for (kx = 0; kx < kw; ++kx)                                                         \
+                    acc += (QTC_FACC_##SX)(xc[ky * row + kx * col] * qtc_lane_(*wk++, o & 3));      \
             y[o] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc, o);                                        \
         }                                                                                           \
     }                                                                                               \
     /* Convolution (depthwise = 0) or depthwise convolution over g: every output pixel from the    \
        input (interior) or from its patch (border). patch: kh*kw*c scratch, unused (may be 0)      \
        when no window reaches into the padding. */                                                  \
-    static inline void qtc_conv_fast_##SX##_##SY##_(                                             \
+    static inline void qtc_conv_fast_##SX##_##SY##_(                                                \
         const QTC_T_##SX *x, const uint32_t *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,              \
         QTC_T_##SX *patch, const qtc_window *g, const qtc_requant *p, int depthwise) {              \
         const int c = g->c, yc = depthwise ? c * g->f : g->f;                                       \
@@ -455,33 +462,33 @@ QTC_DEFINE_FAST_TAPS(i16)
                                                (QTC_T_##SX)p->input_zero_point);                    \
                     }                                                                               \
                     if (depthwise)                                                                  \
-                        qtc_depthwise_pixel_##SX##_##SY##_(xw, row, col, w, b, y, g, p);         \
+                        qtc_depthwise_pixel_##SX##_##SY##_(xw, row, col, w, b, y, g, p);            \
                     else                                                                            \
-                        qtc_conv_pixel_##SX##_##SY##_(xw, row, col, w, b, y, g, p);              \
+                        qtc_conv_pixel_##SX##_##SY##_(xw, row, col, w, b, y, g, p);                 \
                 }                                                                                   \
             }                                                                                       \
     }                                                                                               \
     /* Dense: y[r, o] = requant(b[o] + sum_i x[r, i] * w[i, o], o), weights and bias as above. */   \
-    static inline void qtc_dense_packed_##SX##_##SY(const QTC_T_##SX *x, const uint32_t *w,             \
-                                                const QTC_BIAS_##SX *b, QTC_T_##SY *y, int rows,    \
-                                                int in, int out, const qtc_requant *p) {            \
+    static inline void qtc_dense_packed_##SX##_##SY(const QTC_T_##SX *x, const uint32_t *w,         \
+                                                    const QTC_BIAS_##SX *b, QTC_T_##SY *y,          \
+                                                    int rows, int in, int out,                      \
+                                                    const qtc_requant *p) {                         \
         const qtc_window g = qtc_dense_window_(rows, in, out);                                      \
-        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, 0, &g, p, 0);                                   \
+        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, 0, &g, p, 0);                                      \
     }                                                                                               \
     /* 2-d (or 1-d) convolution over g, weights and bias as above; patch: kh*kw*c (or 0). */        \
-    static inline void qtc_conv2d_packed_##SX##_##SY(const QTC_T_##SX *x, const uint32_t *w,            \
-                                                 const QTC_BIAS_##SX *b, QTC_T_##SY *y,             \
-                                                 QTC_T_##SX *patch, const qtc_window *g,            \
-                                                 const qtc_requant *p) {                            \
-        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, patch, g, p, 0);                                \
+    static inline void qtc_conv2d_packed_##SX##_##SY(const QTC_T_##SX *x, const uint32_t *w,        \
+                                                     const QTC_BIAS_##SX *b, QTC_T_##SY *y,         \
+                                                     QTC_T_##SX *patch, const qtc_window *g,        \
+                                                     const qtc_requant *p) {                        \
+        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, patch, g, p, 0);                                   \
     }                                                                                               \
-    /* Depthwise convolution over g (multiplier g->f), weights and bias as above, output channel   \
-       ci*f + j in the word groups; patch: kh*kw*c (or 0). */                                       \
-    static inline void qtc_depthwise_conv2d_packed_##SX##_##SY(const QTC_T_##SX *x, const uint32_t *w,  \
-                                                           const QTC_BIAS_##SX *b, QTC_T_##SY *y,   \
-                                                           QTC_T_##SX *patch, const qtc_window *g,  \
-                                                           const qtc_requant *p) {                  \
-        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, patch, g, p, 1);                                \
+    /* Depthwise convolution over g (multiplier g->f; output channel ci*f + j is channel o of the  \
+       word groups), weights and bias as above; patch: kh*kw*c (or 0). */                           \
+    static inline void qtc_depthwise_conv2d_packed_##SX##_##SY(                                     \
+        const QTC_T_##SX *x, const uint32_t *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,              \
+        QTC_T_##SX *patch, const qtc_window *g, const qtc_requant *p) {                             \
+        qtc_conv_fast_##SX##_##SY##_(x, w, b, y, patch, g, p, 1);                                   \
     }
 
 QTC_DEFINE_FAST_CONV(i8, i8)

@@ -112,6 +112,13 @@ CASES = [
         900,
     ),
     Case(
+        "normalize_float_samples_int8",
+        pre("float32", 32, 8, normalize=NORMALIZE),
+        "8",
+        (32, 3),
+        700,
+    ),
+    Case(
         "log_mel_float",
         pre("int16", 64, 16, sample_scale=0.01, normalize=NORMALIZE, fft=LOG_MEL),
         "float",

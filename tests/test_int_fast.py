@@ -1,0 +1,290 @@
+"""The fast paths of runtime_c/qtc_int.h against the reference, bit for bit.
+
+* The requantization helpers (`qtc_srdhm_fast_`, `qtc_rdbpot_fast_`, `qtc_mbqm_*_fast_`, and the
+  32x32->64 multiply from 16-bit halves that the Cortex-M0 build uses instead of libgcc's
+  __aeabi_lmul) equal qtc_fixedpoint.h's int64 helpers on exhaustive small operands, edge
+  values and millions of random operands of every magnitude, with either multiply
+  (`QTC_NO_LONG_MULTIPLY` 0 and 1) under ASan/UBSan.
+* The packed dense/convolution kernels at the edges the random cases of test_int_c.py do not
+  reach: 16x8 rows longer than one exact int32 partial sum, output channels not a multiple of
+  four, depthwise multipliers, wide windows, int32-wrapping int8 accumulators.
+* test_int_c.py's random modules of the kinds whose kernels changed, built with the split
+  multiply on the host, and a selection of them compiled for the Cortex-M0 and run in Unicorn.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import test_int_c as base
+from qtc.compiler.build import runtime_file
+from qtc.compiler.host_run import SANITIZE_FLAGS, STRICT_FLAGS, build_host_model
+
+SPLIT = {"native": "-DQTC_NO_LONG_MULTIPLY=0", "split": "-DQTC_NO_LONG_MULTIPLY=1"}
+"""The two forms of the 64-bit products (the M0 build uses the split one)."""
+
+HARNESS = r"""
+#include <stdio.h>
+#include "qtc_int.h"
+
+static uint64_t state = 0x9E3779B97F4A7C15ull;
+static uint32_t next(void) {
+    state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+    return (uint32_t)state;
+}
+/* A random int32 of random magnitude (2^0 .. 2^31). */
+static int32_t any32(void) { return (int32_t)next() >> (next() % 32); }
+/* A valid multiplier: 0 or in [2^30, 2^31 - 1], the extremes included. */
+static int32_t multiplier(void) {
+    const uint32_t r = next() % 16;
+    if (r == 0) return 0;
+    if (r == 1) return 1 << 30;
+    if (r == 2) return INT32_MAX;
+    return (int32_t)((1u << 30) | (next() >> 2));
+}
+
+static long failures;
+static void check(const char *what, long long a, long long b, int c, long long got, long long want) {
+    if (got != want && failures++ < 10)
+        printf("%s(%lld, %lld, %d): %lld, reference %lld\n", what, a, b, c, got, want);
+}
+
+static const int32_t EDGES[] = {0, 1, -1, 2, -2, 3, 32767, 32768, -32768, -32769, 65535, 65536, -65536,
+    -65537, 1 << 30, -(1 << 30), (1 << 30) - 1, 1 << 24, -(1 << 24) - 1, INT32_MAX, INT32_MIN,
+    INT32_MIN + 1, INT32_MAX - 1, 0x7FFF0000, 0x7FFEFFFF, 0x12345678, -0x12345678};
+#define N_EDGES ((int)(sizeof EDGES / sizeof EDGES[0]))
+
+int main(void) {
+    long i, calls = 0;
+    int e, s, j, k;
+    /* srdhm: every a in [-2^17, 2^17] times edge and random b; edges times edges; random pairs */
+    for (i = -(1 << 17); i <= (1 << 17); ++i)
+        for (j = 0; j < N_EDGES + 8; ++j) {
+            const int32_t b = j < N_EDGES ? EDGES[j] : (int32_t)next();
+            check("srdhm", i, b, 0, qtc_srdhm_fast_((int32_t)i, b), qtc_srdhm((int32_t)i, b));
+            if (b >= 0) check("srdhm_pos", i, b, 0, qtc_srdhm_pos_((int32_t)i, b), qtc_srdhm((int32_t)i, b));
+            calls += 2;
+        }
+    for (j = 0; j < N_EDGES; ++j)
+        for (k = 0; k < N_EDGES; ++k) {
+            check("srdhm", EDGES[j], EDGES[k], 0, qtc_srdhm_fast_(EDGES[j], EDGES[k]),
+                  qtc_srdhm(EDGES[j], EDGES[k]));
+            calls++;
+        }
+    for (i = 0; i < 4000000; ++i) {
+        const int32_t a = any32(), b = any32(), q = multiplier();
+        check("srdhm", a, b, 0, qtc_srdhm_fast_(a, b), qtc_srdhm(a, b));
+        check("srdhm_pos", a, q, 0, qtc_srdhm_pos_(a, q), qtc_srdhm(a, q));
+        calls += 2;
+    }
+#if QTC_NO_LONG_MULTIPLY
+    for (i = 0; i < 4000000; ++i) {
+        const int32_t a = i < N_EDGES * N_EDGES ? EDGES[i % N_EDGES] : any32();
+        const int32_t b = i < N_EDGES * N_EDGES ? EDGES[i / N_EDGES] : any32();
+        uint32_t lo;
+        const uint32_t hi = qtc_mul32x32_(a, b, &lo);
+        const int64_t p = (int64_t)a * b;
+        check("mul32x32", a, b, 0, (long long)(((uint64_t)hi << 32) | lo), p);
+        calls++;
+    }
+#endif
+    /* rounding divide by a power of two: every exponent */
+    for (i = 0; i < 400000; ++i) {
+        const int32_t x = i < N_EDGES ? EDGES[i] : any32();
+        for (e = 0; e <= 31; ++e, ++calls) check("rdbpot", x, 0, e, qtc_rdbpot_fast_(x, e), qtc_rdbpot(x, e));
+    }
+    /* the three requantizers over every shift */
+    for (i = 0; i < 150000; ++i) {
+        const int32_t x = i < N_EDGES ? EDGES[i] : any32(), q = multiplier();
+        const int64_t wide = (int64_t)any32() * ((int64_t)1 << (next() % 17)) + (int64_t)(next() & 0xFFFF);
+        const int64_t x64 = wide >= ((int64_t)1 << 47) || wide < -((int64_t)1 << 47) ? wide >> 16 : wide;
+        for (s = -31; s <= 30; ++s, calls += 2) {
+            check("mbqm", x, q, s, qtc_mbqm_fast_(x, q, s), qtc_mbqm(x, q, s));
+            check("mbqm_single", x, q, s, qtc_mbqm_single_fast_(x, q, s), qtc_mbqm_single(x, q, s));
+        }
+        for (s = -31; s <= 7; ++s, ++calls)
+            check("mbqm_i64", (long long)x64, q, s, qtc_mbqm_i64_fast_(x64, q, s), qtc_mbqm_i64(x64, q, s));
+    }
+    printf("%ld calls, %ld mismatches\n", calls, failures);
+    return failures != 0;
+}
+"""
+
+
+@pytest.mark.parametrize("form", sorted(SPLIT))
+def test_fast_requantizers_equal_the_reference_helpers(form: str, tmp_path: Path) -> None:
+    for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h"):
+        (tmp_path / header).write_text(runtime_file(header))
+    (tmp_path / "harness.c").write_text(HARNESS)
+    exe = tmp_path / "harness"
+    cc = shutil.which("cc") or shutil.which("gcc")
+    subprocess.run(
+        [cc, *STRICT_FLAGS, *SANITIZE_FLAGS, "-O2", SPLIT[form], "-I", str(tmp_path),
+         str(tmp_path / "harness.c"), "-o", str(exe)],
+        check=True, capture_output=True, text=True,
+    )
+    result = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 mismatches" in result.stdout
+    print(form, result.stdout.strip())
+
+
+# ----------------------------------------------------------------------------- edge modules
+
+
+def accumulating(kind: str, x_shape, w_shape, x_bits: int, y_bits: int, seed: int,
+                 window: dict | None = None, wrap_bias: bool = False) -> base.Case:
+    """One dense/conv module of given shapes, random weights, zero points and multipliers."""
+    rng = np.random.default_rng(seed)
+    module = base.Module(tuple(x_shape), y_bits)
+    x = base.requantize_from(module, rng, module.input, x_bits)
+    window = window or {}
+    taps = int(np.prod(w_shape[:-1])) if not kind.startswith("depthwise") else int(np.prod(w_shape[:-2]))
+    z_in = int(rng.integers(-100, 100)) if x_bits == 8 else int(rng.integers(-3000, 3000))
+    typical = np.sqrt(taps) * base.centred(x_bits, z_in) * base.spread(8)
+    weights = base.random_weights(rng, w_shape, 8)
+    weights[..., 0] = 127  # one-signed channels: the largest partial sums
+    weights[..., -1] = -128
+    weights = module.constant(weights)
+    if kind == "dense":
+        y_shape = [*x_shape[:-1], w_shape[-1]]
+    else:
+        rank = len(x_shape) - 2
+        kernel = w_shape[:rank]
+        geometry = (kernel, window.get("strides", [1] * rank), window.get("dilations", [1] * rank),
+                    window.get("padding", "same"))
+        channels = x_shape[-1] * w_shape[-1] if kind.startswith("depthwise") else w_shape[-1]
+        y_shape = [x_shape[0], *base.output_sizes(x_shape[1:-1], *geometry), channels]
+        window = {"strides": base.a64(geometry[1]), "dilations": base.a64(geometry[2]),
+                  "padding": base.string(geometry[3])}
+    bias = base.random_bias(rng, y_shape[-1], x_bits, typical)
+    if wrap_bias:  # int32 accumulators that wrap for most inputs
+        bias = (np.int64(base.fp.INT32_MAX) - rng.integers(0, 2**12, len(bias))).astype(np.int32)
+    props = window | base.rescale_props(
+        rng, base.target(y_bits, typical * np.sqrt(2)), y_shape[-1], y_bits,
+        accumulator_bits=32 if x_bits == 8 else 64, input_zero_point=z_in,
+    )
+    y = module.op(kind, [x, weights, module.constant(bias)], props, y_shape, y_bits)
+    return base.Case(kind, module.text(y), tuple(x_shape), tuple(y_shape), y_bits)
+
+
+def edge_cases() -> list[base.Case]:
+    same, valid = {"padding": "same"}, {"padding": "valid"}
+    return [
+        accumulating("dense", [2, 700], [700, 7], 16, 16, 1),  # three partial sums a row
+        accumulating("dense", [3, 300], [300, 5], 8, 8, 2, wrap_bias=True),
+        accumulating("dense", [1, 513], [513, 1], 16, 8, 3),
+        accumulating("conv2d", [1, 5, 6, 40], [3, 3, 40, 6], 16, 16, 4, same),  # rows of 120
+        accumulating("conv2d", [1, 4, 9, 100], [1, 3, 100, 3], 16, 16, 5,
+                     {"padding": "same", "dilations": [1, 2]}),
+        accumulating("conv2d", [2, 7, 7, 5], [3, 3, 5, 9], 8, 8, 6, {"padding": "same", "strides": [2, 2]}),
+        accumulating("conv1d", [1, 40, 3], [7, 3, 10], 8, 16, 7, {"padding": "same", "dilations": [3]}),
+        accumulating("depthwise_conv2d", [1, 6, 7, 9], [3, 3, 9, 1], 8, 8, 8, same),  # 2 groups + 1
+        accumulating("depthwise_conv2d", [1, 5, 5, 8], [3, 3, 8, 3], 8, 8, 9, same),  # multiplier 3
+        accumulating("depthwise_conv2d", [1, 26, 25, 4], [25, 25, 4, 1], 16, 16, 10, same),  # 625 taps
+        accumulating("depthwise_conv1d", [1, 600, 4], [600, 4, 1], 16, 16, 11, same),  # 600 in a row
+        accumulating("conv2d", [1, 3, 3, 200], [3, 3, 200, 2], 16, 16, 14, same),  # rows of 600
+        accumulating("depthwise_conv1d", [2, 20, 12], [5, 12, 2], 16, 8, 12, valid),
+        accumulating("depthwise_conv2d", [1, 9, 9, 16], [3, 3, 16, 1], 8, 8, 13,
+                     {"padding": "same", "strides": [2, 2], "dilations": [1, 1]}),
+    ]
+
+
+def run_cases(cases: list[base.Case], tmp_path: Path, flags: tuple[str, ...], seed: int) -> None:
+    dirs = [tmp_path / f"case{i}" for i in range(len(cases))]
+    for case, out_dir in zip(cases, dirs):
+        base.write_c(case, out_dir)
+
+    def build(case: base.Case, out_dir: Path):
+        dtype = base.DTYPES[case.bits]
+        return build_host_model(str(out_dir), case.input_shape, dtype, case.output_shape, dtype,
+                                extra_flags=(*SANITIZE_FLAGS, *flags), build_dir=str(out_dir))
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        models = list(pool.map(build, cases, dirs))
+    rng = np.random.default_rng(seed)
+    for i, (case, model) in enumerate(zip(cases, models)):
+        x = np.concatenate([base.input_batch(rng, case.input_shape, case.bits),
+                            *(extra[None] for extra in case.extra_inputs)])
+        expected = base.reference(case, x)
+        got = model.run(x).reshape(len(x), -1)
+        bad = np.argwhere(got != expected)
+        assert not len(bad), (
+            f"{case.kind} case {i} ({dirs[i]}): {len(bad)} mismatches, first at sample {bad[0][0]}, "
+            f"element {bad[0][1]}: C {got[tuple(bad[0])]}, reference {expected[tuple(bad[0])]}"
+        )
+
+
+@pytest.mark.parametrize("form", sorted(SPLIT))
+def test_packed_kernels_at_the_edges(form: str, tmp_path: Path) -> None:
+    run_cases(edge_cases(), tmp_path, (SPLIT[form],), 5)
+
+
+CHANGED = ("dense", "conv1d", "conv2d", "depthwise_conv1d", "depthwise_conv2d", "requantize",
+           "softmax", "add", "sub", "mul", "global_avg_pool")
+"""Kinds whose kernels use the changed requantizers or are the new kernels."""
+
+
+@pytest.mark.parametrize("kind", CHANGED)
+def test_random_modules_with_the_split_multiply(kind: str, tmp_path: Path) -> None:
+    run_cases(base.random_cases(kind), tmp_path, (SPLIT["split"],), 7)
+
+
+# ----------------------------------------------------------------------------- on the M0
+
+
+def core_runner(out_dir: Path, cpu: str, build_dir: Path):
+    """x -> the model's output, compiled for `cpu` (qtc cost's bench) and run in Unicorn."""
+    import unicorn
+    import unicorn.arm_const as uc_arm
+    from qtc.compiler import cost
+
+    bench = cost.build_bench(str(out_dir), cpu, build_dir=str(build_dir))
+    elf = cost.Elf(bench.elf)
+    end = elf.address("qtc_bench_end") & ~1
+
+    def run(x: np.ndarray) -> np.ndarray:
+        uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB | unicorn.UC_MODE_MCLASS)
+        uc.ctl_set_cpu_model(getattr(uc_arm, bench.core.unicorn_model))
+        ram_top = elf.address("__stack_top")
+        uc.mem_map(0, elf.address("__qtc_flash_bytes_used"))
+        uc.mem_map(0x20000000, ram_top - 0x20000000)
+        uc.mem_map(0xE0000000, 0x100000)  # the system control space
+        for address, data in elf.segments:
+            uc.mem_write(address, data)
+        uc.mem_write(elf.address("qtc_bench_input"), np.ascontiguousarray(x, bench.io.dtype).tobytes())
+        sp, reset = np.frombuffer(bytes(uc.mem_read(0, 8)), dtype="<u4")
+        uc.reg_write(uc_arm.UC_ARM_REG_SP, int(sp))
+        uc.hook_add(unicorn.UC_HOOK_CODE, lambda uc, *_: uc.emu_stop(), begin=end, end=end)
+        uc.emu_start(int(reset) | 1, 0xFFFFFFFF, timeout=cost.RUN_TIMEOUT_US)
+        assert uc.reg_read(uc_arm.UC_ARM_REG_PC) & ~1 == end, "the bench did not reach qtc_bench_end"
+        count = sum(bench.io.outputs)
+        data = bytes(uc.mem_read(elf.address("qtc_bench_output"), count * bench.io.dtype.itemsize))
+        return np.frombuffer(data, bench.io.dtype)
+
+    return run
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
+def test_cortex_m_builds_equal_the_reference(cpu: str, tmp_path: Path) -> None:
+    """Some random and edge modules compiled for the core (the M0: the split multiply in
+    ARMv6-M code) give the reference's outputs for the extreme and two random inputs."""
+    pytest.importorskip("unicorn")
+    cases = [c for kind in ("dense", "conv2d", "depthwise_conv2d", "softmax", "requantize", "add")
+             for c in base.random_cases(kind)[:3]] + edge_cases()[:9]
+    rng = np.random.default_rng(11)
+    for i, case in enumerate(cases):
+        out_dir = tmp_path / f"case{i}"
+        base.write_c(case, out_dir)
+        run = core_runner(out_dir, cpu, out_dir / cpu)
+        x = base.input_batch(rng, case.input_shape, case.bits)[[0, 1, 2, 5, 6]]
+        for sample, want in zip(x, base.reference(case, x)):
+            assert np.array_equal(run(sample), want), f"{case.kind} case {i} on {cpu}:\n{case.text}"

@@ -31,7 +31,6 @@ import multiprocessing  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -47,38 +46,38 @@ BASELINE = Path(__file__).resolve().parent / "kernels_baseline.json"
 class LayerCase:
     name: str
     bits: str
+    """compile_model's bits."""
     input_shape: tuple[int, ...]
-    layer: Callable  # () -> a Keras layer named "layer"
+    layer: str
+    """The keras.layers class, built with `options` and the name "layer"."""
+    options: tuple[tuple[str, object], ...] = ()
     per_element: bool = False
-    """Work is the output elements (softmax), not MACs."""
+    """Work is the elements (softmax), not MACs."""
 
 
-def _cases() -> list[LayerCase]:
-    import keras
-
-    L = keras.layers
-    dense = lambda: L.Dense(256, name="layer")  # noqa: E731
-    conv = lambda: L.Conv2D(16, 3, padding="same", name="layer")  # noqa: E731
-    depthwise = lambda: L.DepthwiseConv2D(3, padding="same", name="layer")  # noqa: E731
-    cases = [
-        LayerCase("dense 256x256", "8", (256,), dense),
-        LayerCase("dense 256x256", "16x8", (256,), dense),
-        LayerCase("conv2d 16x16x16 3x3 -> 16", "8", (16, 16, 16), conv),
-        LayerCase("conv2d 16x16x16 3x3 -> 16", "16x8", (16, 16, 16), conv),
-        LayerCase("depthwise 32x32x32 3x3", "8", (32, 32, 32), depthwise),
-        LayerCase("depthwise 32x32x32 3x3", "16x8", (32, 32, 32), depthwise),
-        LayerCase("softmax 256", "8", (256,), lambda: L.Softmax(name="layer"), per_element=True),
-        LayerCase("lstm 16x8 -> 32", "8", (16, 8), lambda: L.LSTM(32, name="layer")),
-    ]
-    return cases
+DENSE = ("Dense", (("units", 256),))
+CONV = ("Conv2D", (("filters", 16), ("kernel_size", 3), ("padding", "same")))
+DEPTHWISE = ("DepthwiseConv2D", (("kernel_size", 3), ("padding", "same")))
+CASES = [
+    LayerCase("dense 256x256", "8", (256,), *DENSE),
+    LayerCase("dense 256x256", "16x8", (256,), *DENSE),
+    LayerCase("conv2d 16x16x16 3x3 -> 16", "8", (16, 16, 16), *CONV),
+    LayerCase("conv2d 16x16x16 3x3 -> 16", "16x8", (16, 16, 16), *CONV),
+    LayerCase("depthwise 32x32x32 3x3", "8", (32, 32, 32), *DEPTHWISE),
+    LayerCase("depthwise 32x32x32 3x3", "16x8", (32, 32, 32), *DEPTHWISE),
+    LayerCase("softmax 256", "8", (256,), "Softmax", per_element=True),
+    LayerCase("lstm 16x8 -> 32", "8", (16, 8), "LSTM", (("units", 32),)),
+]
 
 
 def model_of(case: LayerCase):
+    """The case's one-layer Keras model, weights fixed by seed."""
     import keras
 
     keras.utils.set_random_seed(1)
     x = keras.Input(case.input_shape)
-    return keras.Model(x, case.layer()(x))
+    layer = getattr(keras.layers, case.layer)(**dict(case.options), name="layer")
+    return keras.Model(x, layer(x))
 
 
 def compile_case(case: LayerCase, out_dir: str) -> dict:
@@ -153,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", default=str(BASELINE), help="rows of an earlier --json run")
     parser.add_argument("--no-compare", action="store_true", help="no before/after columns")
     args = parser.parse_args(argv)
-    cases = _cases()
+    cases = CASES
     if args.layers:
         cases = [c for c in cases if any(c.name.startswith(p) for p in args.layers.split(","))]
     if args.builds:
@@ -162,17 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     rows = measure_cases(cases, args.cores.split(","), args.jobs)
     before = None
-    if not args.no_compare and os.path.isfile(args.compare) and os.path.abspath(args.compare) != os.path.abspath(
-        args.json or ""
-    ):
-        with open(args.compare, encoding="utf-8") as f:
-            before = {key(r): r for r in json.load(f)}
+    if not args.no_compare and os.path.isfile(args.compare):
+        before = {key(r): r for r in json.loads(Path(args.compare).read_text(encoding="utf-8"))}
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     print(render(rows, before))
     print(f"\n{len(cases)} layers on {args.cores} in {time.monotonic() - start:.0f} s")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(rows, f, indent=2)
-            f.write("\n")
     return 0
 
 

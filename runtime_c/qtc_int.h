@@ -1,8 +1,9 @@
 /* qtc integer kernels: what the C that qtc generates for a quantized (qnn) model calls.
  *
  * C99, integer arithmetic only: no float or double, no allocation, recursion, VLAs or globals;
- * every function is static inline, so a model pulls in just the kernels it uses, and sizes are
- * int. Each kernel computes exactly what qtc.dialects.qnn_interpreter computes for its op
+ * every function is static (inline, or kept out of line with GCC's noinline where inlining
+ * costs registers: QTC_OUT_OF_LINE), so a model pulls in just the kernels it uses, and sizes
+ * are int. Each kernel computes exactly what qtc.dialects.qnn_interpreter computes for its op
  * (tests/test_int_c.py compares them bit for bit under ASan/UBSan); the arithmetic is the
  * primitives of qtc_fixedpoint.h, whose conventions hold here too: int32 wraps are conversions
  * (qtc_wrap_i32), products that could exceed 32 bits are int64, no left shift of a negative
@@ -13,11 +14,13 @@
  * channel ci*m + j). Accumulators: i8 activations accumulate in int32 (wrapping, as the
  * reference) with int32 bias, i16 activations in int64 with int64 bias. Kernels that need
  * per-channel accumulators take them as a scratch array `acc` from the caller. Outputs never
- * alias inputs.
+ * alias inputs. Dense and convolutions with 8-bit weights have `_packed` kernels (weights
+ * repacked and the input zero point folded into the bias by the compiler; see "8-bit weights"
+ * below); the others keep the model's layouts.
  *
  * Type-generic kernels are instantiated by the QTC_DEFINE_* macros below for every element
  * type combination the qnn verifier allows; their names end in the element types of input,
- * weights and output (e.g. qtc_dense_i16_i8_i16).
+ * weights and output (e.g. qtc_dense_i16_i8_i16; the packed ones in those of input and output).
  */
 #ifndef QTC_INT_H
 #define QTC_INT_H
@@ -96,25 +99,28 @@ static inline uint32_t qtc_mul32x32_(int32_t a, int32_t b, uint32_t *lo) {
     return (uint32_t)(ah * bh) + (uint32_t)(lh >> 16) + (uint32_t)(hl >> 16) + (mid >> 16);
 }
 
-/* qtc_srdhm for b >= 0: (a*b + 2^30) >> 31 = 2*ah*bh + floor((c1 + c2 + (al*bl >> 16) + 2^14)
-   / 2^15) with a = ah*2^16 + al, b = bh*2^16 + bl (al, bl unsigned 16-bit), c1 = ah*bl and
-   c2 = al*bh, whose sum is split at bit 15 so that every partial sum fits 32 bits. */
+/* qtc_srdhm for b >= 0 (every multiplier). With b = bh*2^16 + bl (bl unsigned 16-bit):
+   - -2^15 <= a < 2^15: a*bh and a*bl fit int32, and (a*b + 2^30) >> 31 is
+     (a*bh + (a*bl >> 16) + 2^14) >> 15;
+   - otherwise, with a = ah*2^16 + al, c1 = ah*bl and c2 = al*bh (>= 0): 2*ah*bh +
+     floor((c1 + c2 + (al*bl >> 16) + 2^14) / 2^15), c1 split at bit 15 so that every partial
+     sum fits 32 bits. */
 static inline int32_t qtc_srdhm_pos_(int32_t a, int32_t b) {
     const int32_t bh = b >> 16;
     const uint32_t bl = (uint32_t)b & 0xFFFFu;
-    if ((uint32_t)a + 0x8000u < 0x10000u) { /* |a| <= 2^15: a*bh and a*bl fit, ah = a */
+    if ((uint32_t)a + 0x8000u < 0x10000u) {
         return (a * bh + ((a * (int32_t)bl) >> 16) + (1 << 14)) >> 15;
     } else {
         const int32_t ah = a >> 16;
         const uint32_t al = (uint32_t)a & 0xFFFFu;
-        const int32_t c1 = ah * (int32_t)bl;                   /* |c1| < 2^31 */
-        const uint32_t c2 = al * (uint32_t)bh;                 /* < 2^31 */
-        const uint32_t low = ((al * bl) >> 16) + ((uint32_t)1 << 14) + ((uint32_t)c1 & 0x7FFFu) + c2;
+        const int32_t c1 = ah * (int32_t)bl; /* |c1| < 2^31 */
+        const uint32_t c2 = al * (uint32_t)bh; /* < 2^31 */
+        const uint32_t low = ((al * bl) >> 16) + (1u << 14) + ((uint32_t)c1 & 0x7FFFu) + c2;
         return (int32_t)(((uint32_t)(ah * bh) << 1) + (uint32_t)(c1 >> 15) + (low >> 15));
     }
 }
 
-/* qtc_srdhm: (a*b + 2^30) >> 31, INT32_MIN * INT32_MIN saturating. */
+/* qtc_srdhm: (a*b + 2^30) >> 31, INT32_MIN * INT32_MIN saturating (any b). */
 static inline int32_t qtc_srdhm_fast_(int32_t a, int32_t b) {
     uint32_t lo, hi;
     if (b >= 0) return qtc_srdhm_pos_(a, b);
@@ -140,7 +146,7 @@ static inline int32_t qtc_mbqm_i64_fast_(int64_t x, int32_t q, int shift) {
     if (reduced < 0) return qtc_mbqm_i64(x, q, shift); /* q < 0: not a valid multiplier */
     return qtc_round_shift64_(xh * r + (t1 >> 16) + (lo < t0 ? 1u : 0u), lo, 15 - shift);
 }
-#else
+#else /* SMULL/SMLAL: the int64 forms */
 static inline int32_t qtc_srdhm_fast_(int32_t a, int32_t b) {
     if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
     return (int32_t)(((int64_t)a * b + ((int64_t)1 << 30)) >> 31);
@@ -182,7 +188,9 @@ typedef struct {
 } qtc_requant;
 
 /* a + v wrapped to int32 (the reference wraps int32 accumulators and sums). */
-static inline int32_t qtc_wrap_add_(int32_t a, int32_t v) { return (int32_t)((uint32_t)a + (uint32_t)v); }
+static inline int32_t qtc_wrap_add_(int32_t a, int32_t v) {
+    return (int32_t)((uint32_t)a + (uint32_t)v);
+}
 
 /* p applied to acc of channel c (c is ignored per tensor). */
 static inline int32_t qtc_requant_(const qtc_requant *p, int64_t acc, int c) {
@@ -308,23 +316,27 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
        channels of a depthwise window (the sums stay in memory between rows: fewer registers). */   \
     QTC_OUT_OF_LINE void qtc_window4_##SX##_(const QTC_T_##SX *x, int row, int col, int kh, int kw, \
                                              const uint32_t *w, uint32_t *s) {                      \
-        for (; kh > 0; --kh, x += row) {                                                            \
-            uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                    \
-            const uint32_t *end = w + kw;                                                           \
-            const QTC_T_##SX *t = x;                                                                \
-            for (; w != end; t += col) {                                                            \
-                const uint32_t k = *w++;                                                            \
-                int32_t v = t[0];                                                                   \
-                s0 += (uint32_t)(v * QTC_LANE0(k));                                                 \
-                v = t[1];                                                                           \
-                s1 += (uint32_t)(v * QTC_LANE1(k));                                                 \
-                v = t[2];                                                                           \
-                s2 += (uint32_t)(v * QTC_LANE2(k));                                                 \
-                v = t[3];                                                                           \
-                s3 += (uint32_t)(v * QTC_LANE3(k));                                                 \
+        uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
+        const uint32_t *end = w + kh * kw, *row_end = w + kw;                                       \
+        const QTC_T_##SX *t = x;                                                                    \
+        while (w != end) {                                                                          \
+            const uint32_t k = *w++;                                                                \
+            int32_t v = t[0];                                                                       \
+            s0 += (uint32_t)(v * QTC_LANE0(k));                                                     \
+            v = t[1];                                                                               \
+            s1 += (uint32_t)(v * QTC_LANE1(k));                                                     \
+            v = t[2];                                                                               \
+            s2 += (uint32_t)(v * QTC_LANE2(k));                                                     \
+            v = t[3];                                                                               \
+            s3 += (uint32_t)(v * QTC_LANE3(k));                                                     \
+            t += col;                                                                               \
+            if (w == row_end) {                                                                     \
+                x += row;                                                                           \
+                t = x;                                                                              \
+                row_end += kw;                                                                      \
             }                                                                                       \
-            s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                             \
         }                                                                                           \
+        s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
     /* The window of an output pixel at input (iy0, ix0) of image ni as [kh, kw, c] in patch,      \
        taps in the padding set to `zero`. */                                                        \
@@ -358,7 +370,8 @@ static inline void qtc_segment4_i8_(const int8_t *x, const uint32_t *w, int n, u
 static inline void qtc_segment4_i16_(const int16_t *x, const uint32_t *w, int n, int64_t *acc) {
     int done, len, j;
     for (done = 0; done < n; done += len) {
-        uint32_t part[4] = {0, 0, 0, 0};
+        uint32_t part[4];
+        part[0] = part[1] = part[2] = part[3] = 0;
         len = n - done < QTC_DOT_TERMS_i16 ? n - done : QTC_DOT_TERMS_i16;
         qtc_dot4_i16_(x + done, w + done, len, part);
         for (j = 0; j < 4; ++j) acc[j] += (int32_t)part[j];
@@ -379,7 +392,8 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
     int ky, kx, len, j;
     for (ky = 0; ky < kh; ky += rows)
         for (kx = 0; kx < kw; kx += len, w += rows * len) {
-            uint32_t part[4] = {0, 0, 0, 0};
+            uint32_t part[4];
+            part[0] = part[1] = part[2] = part[3] = 0;
             len = kw - kx < cols ? kw - kx : cols;
             qtc_window4_i16_(x + ky * row + kx * col, row, col, rows, len, w, part);
             for (j = 0; j < 4; ++j) acc[j] += (int32_t)part[j];
@@ -437,8 +451,8 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
         }                                                                                           \
     }                                                                                               \
     /* Convolution (depthwise = 0) or depthwise convolution over g: every output pixel from the    \
-       input (interior) or from its patch (border). patch: kh*kw*c scratch, unused (may be 0)      \
-       when no window reaches into the padding. */                                                  \
+       input (interior) or from its patch (border). patch: kh*kw*c scratch, or 0 when no window    \
+       reaches into the padding. */                                                                 \
     static inline void qtc_conv_fast_##SX##_##SY##_(                                                \
         const QTC_T_##SX *x, const uint32_t *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,              \
         QTC_T_##SX *patch, const qtc_window *g, const qtc_requant *p, int depthwise) {              \
@@ -453,7 +467,7 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
                     const int ix0 = ox * g->sw - g->pad_left;                                       \
                     const QTC_T_##SX *xw = patch;                                                   \
                     int row = g->kw * c, col = c;                                                   \
-                    if (rows_inside && ix0 >= 0 && ix0 + span_x < g->w) {                           \
+                    if (!patch || (rows_inside && ix0 >= 0 && ix0 + span_x < g->w)) {               \
                         xw = x + ((ni * g->h + iy0) * g->w + ix0) * c;                              \
                         row = g->dh * g->w * c;                                                     \
                         col = g->dw * c;                                                            \
@@ -497,8 +511,8 @@ QTC_DEFINE_FAST_CONV(i16, i8)
 QTC_DEFINE_FAST_CONV(i16, i16)
 
 /* The generic kernels (16-bit weights, or weights that are not constants): the reference's
-   loop order, weights and bias as in the model. Convolution (depthwise = 0) or depthwise convolution (depthwise = 1) over g, as qtc_float.h's
-   core: acc[o] = bias[o] + sum (x - input_zero_point) * w over the taps inside the input (padded
+   loop order, weights and bias as in the model. Convolution (depthwise = 0) or depthwise
+   convolution (depthwise = 1) over g, as qtc_float.h's core: acc[o] = bias[o] + sum (x - input_zero_point) * w over the taps inside the input (padded
    taps contribute 0, i.e. the zero point), then y[o] = requant(acc[o], o). acc: scratch of one
    accumulator per output channel (f, or c*f for depthwise). Dense is the 1x1 case. */
 #define QTC_DEFINE_CONV(SX, SW, SY)                                                                 \
@@ -702,7 +716,8 @@ static inline void qtc_softmax_i8(const int8_t *x, int8_t *y, int rows, int dept
             int32_t v = -128;
             if (exponent <= 31) {
                 const int32_t e = p->exp_i8[mx - x[j]];
-                v = qtc_clamp(qtc_rdbpot_fast_(qtc_srdhm_fast_(reciprocal, e), exponent) - 128, -128, 127);
+                const int32_t scaled = qtc_rdbpot_fast_(qtc_srdhm_pos_(e, reciprocal), exponent);
+                v = qtc_clamp(scaled - 128, -128, 127);
             }
             y[j] = (int8_t)v;
         }

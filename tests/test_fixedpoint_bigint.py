@@ -5,7 +5,10 @@ fractions) and the C against Python on random vectors. This file closes the gap 
 the C is compared with the exact references directly, and both C and Python are run on
 deterministic grids of EVERY shift (int32 requantizers -31..30, the int64 one -31..7) and
 every rounding exponent (0..31) crossed with INT32_MIN, INT32_MAX, the neighbours of 0 and
-constructed exact ties of both signs, so no case rests on a random draw.
+constructed exact ties of both signs, so no case rests on a random draw. The same grids run
+through qtc_int.h's own requantizer (`qtc_mbqm_mode_`, what every kernel calls), built with
+and without QTC_NO_LONG_MULTIPLY (its 16-bit-halves products for cores without a long
+multiply).
 
 Ties: a product x * q sits exactly halfway between two results when its low bits are
 2^(k-1) over a 2^k divisor; with q = 2^b * u (u odd) that is x = 2^(k-1-b) * w for odd w.
@@ -13,13 +16,19 @@ Ties: a product x * q sits exactly halfway between two results when its low bits
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 from qtc.dialects import fixedpoint as fp
 from test_fixedpoint import (
+    CFLAGS,
     EDGE32,
     INT32_MAX,
     INT32_MIN,
+    ROOT,
     harness,  # noqa: F401 (the compiled C harness fixture)
     ref_mbqm,
     ref_mbqm_int64,
@@ -139,41 +148,119 @@ def test_the_grids_hold_exact_ties(cases, shifts, is_tie):
         assert ties >= min(8, 1 << max(31 + shift, 0)), (shift, ties)
 
 
-REQUANTIZERS = [
-    ("mbqm", range(-31, 31), double_rounding_cases, ref_mbqm, fp.multiply_by_quantized_multiplier),
-    (
-        "mbqm_single",
+REQUANTIZERS = {
+    # harness primitive: (qtc_int.h mode, shifts, grid, exact reference, Python twin)
+    "mbqm": (
+        0,
+        range(-31, 31),
+        double_rounding_cases,
+        ref_mbqm,
+        fp.multiply_by_quantized_multiplier,
+    ),
+    "mbqm_single": (
+        1,
         range(-31, 31),
         single_rounding_cases,
         ref_mbqm_single,
         fp.multiply_by_quantized_multiplier_single,
     ),
-    (
-        "mbqm_i64",
+    "mbqm_i64": (
+        2,
         range(-31, 8),
         int64_cases,
         ref_mbqm_int64,
         fp.multiply_by_quantized_multiplier_int64,
     ),
-]
+}
 
 
-@pytest.mark.parametrize(
-    "name, shifts, cases, reference, python", REQUANTIZERS, ids=[r[0] for r in REQUANTIZERS]
-)
-def test_requantizers_every_shift_exact(harness, name, shifts, cases, reference, python):  # noqa: F811
-    columns = {"x": [], "q": [], "shift": []}
-    for shift in shifts:
-        x, q = cases(shift)
-        assert_exact(f"Python {name}", python(x, q, shift), x, q, shift, reference)
-        columns["x"].append(x)
-        columns["q"].append(q)
-        columns["shift"].append(np.full(len(x), shift))
-    x, q, s = (np.concatenate(columns[k]) for k in ("x", "q", "shift"))
-    got = run_c(harness, name, (x, q, s))[:, 0]
+def grid(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, q, shift) of every shift's grid of requantizer `name`."""
+    _, shifts, cases, _, _ = REQUANTIZERS[name]
+    parts = [(*cases(shift), shift) for shift in shifts]
+    x = np.concatenate([p[0] for p in parts])
+    q = np.concatenate([p[1] for p in parts])
+    return x, q, np.concatenate([np.full(len(p[0]), p[2]) for p in parts])
+
+
+def assert_grid_exact(name: str, what: str, x, q, s, got) -> None:
+    _, shifts, _, reference, _ = REQUANTIZERS[name]
     for shift in shifts:
         at = s == shift
-        assert_exact(f"C {name}", got[at], x[at], q[at], shift, reference)
+        assert_exact(f"{what} {name}", np.asarray(got)[at], x[at], q[at], shift, reference)
+
+
+@pytest.mark.parametrize("name", REQUANTIZERS)
+def test_requantizers_every_shift_exact(harness, name):  # noqa: F811
+    """qtc_fixedpoint.h (through the harness) and fixedpoint.py against the exact reference."""
+    x, q, s = grid(name)
+    python = REQUANTIZERS[name][4]
+    got = np.concatenate([python(x[s == k], q[s == k], int(k)) for k in np.unique(s)])
+    order = np.concatenate([np.flatnonzero(s == k) for k in np.unique(s)])
+    assert_grid_exact(name, "Python", x[order], q[order], s[order], got)
+    assert_grid_exact(name, "C", x, q, s, run_c(harness, name, (x, q, s))[:, 0])
+
+
+KERNEL_DRIVER = """\
+#include <stdio.h>
+#include <stdlib.h>
+#include "qtc_int.h"
+
+/* argv[1]: QTC_MBQM_* mode; stdin: int64 (x, q, shift) records; stdout: int64 results. */
+int main(int argc, char **argv) {
+    int64_t r[3];
+    const int mode = argc == 2 ? atoi(argv[1]) : -1;
+    if (mode < 0) return 2;
+    while (fread(r, sizeof r, 1, stdin) == 1) {
+        const int64_t y = qtc_mbqm_mode_(r[0], (int32_t)r[1], (int)r[2], mode);
+        fwrite(&y, sizeof y, 1, stdout);
+    }
+    return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module", params=[0, 1], ids=["long-multiply", "no-long-multiply"])
+def kernel_requantizer(request, tmp_path_factory) -> Path:
+    """qtc_int.h's requantizer (what every kernel calls), in both QTC_NO_LONG_MULTIPLY forms."""
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc is not installed")
+    folder = tmp_path_factory.mktemp(f"kernel_requantizer{request.param}")
+    (folder / "driver.c").write_text(KERNEL_DRIVER)
+    exe = folder / "driver"
+    subprocess.run(
+        [
+            gcc,
+            *CFLAGS,
+            f"-DQTC_NO_LONG_MULTIPLY={request.param}",
+            "-I",
+            str(ROOT / "runtime_c"),
+            str(folder / "driver.c"),
+            "-o",
+            str(exe),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return exe
+
+
+@pytest.mark.parametrize("name", REQUANTIZERS)
+def test_kernel_requantizers_every_shift_exact(kernel_requantizer, name):
+    """qtc_int.h's own requantizers (qtc_mbqm_mode_, 16-bit-halves products where the core
+    has no long multiply) against the exact reference on the same grids."""
+    x, q, s = grid(name)
+    records = np.stack([x, q, s], axis=1).astype("<i8")
+    result = subprocess.run(
+        [str(kernel_requantizer), str(REQUANTIZERS[name][0])],
+        input=records.tobytes(),
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert_grid_exact(name, "qtc_int.h", x, q, s, np.frombuffer(result.stdout, dtype="<i8"))
 
 
 def test_srdhm_and_rounding_shift_every_exponent_exact(harness):  # noqa: F811

@@ -11,10 +11,10 @@ Hypothesis draw (`DrawRng`); only bulk arrays (weights, biases, tables) come fro
 seeded by a draw. Values that nothing uses are returned, requantized to the graph's I/O
 width where they differ (one more op each), so every op's result is checked.
 
-One C program per graph would spend the budget in gcc, so the graphs of one I/O width are
-merged, `BATCH` at a time, into one `@main` with one argument and the results of each
-graph: one `generate_c`, one gcc build (ASan/UBSan) and one process run every input of every
-graph of the batch, and the interpreter runs the same module. Each graph gets the extremes
+One C program per graph would spend the budget in the C compiler, so the graphs of one I/O
+width are merged, `BATCH` at a time, into one `@main` with one argument and the results of
+each graph: one `generate_c`, one build (ASan/UBSan; gcc and clang by turns) and one process
+run every input of every graph of the batch, and the interpreter runs the same module. Each graph gets the extremes
 (all minimum, all maximum, alternating both ways, zeros: test_int_c.input_batch), elements
 drawn from {min, min+1, -1, 0, 1, max-1, max}, and uniform random inputs.
 
@@ -56,6 +56,7 @@ from test_int_c import (
     binary_props,
     choice,
     clamp_props,
+    conv_geometry,
     hex_dense,
     i32,
     i64,
@@ -88,6 +89,8 @@ SHORT_DRAW = 4
 """Arrays of at most this many random values are Hypothesis draws, larger ones numpy's."""
 MIXED_EXTREMES = 3
 """Inputs whose elements are drawn from each width's extreme values, per graph."""
+COMPILERS = tuple(cc for cc in ("gcc", "clang") if shutil.which(cc)) or ("gcc",)
+"""The C programs are built alternately with each compiler found."""
 SYSTEMIC = 3
 """A failed batch whose first SYSTEMIC graphs fail alone with one error is not split further."""
 FUZZ_FLAGS = tuple(flag for flag in SANITIZE_FLAGS if flag != "-g")
@@ -385,20 +388,10 @@ class GraphBuilder:
             out = int(rng.integers(1, 7))
             w_shape, y_shape, taps, window = [shape[-1], out], [*shape[:-1], out], shape[-1], {}
         else:
-            geometry = window_props(rng, shape[1:-1], len(shape) - 2, dilated=True)
+            geometry = conv_geometry(rng, kind, shape)
             if geometry is None:
                 return None
-            kernel, strides, dilations, padding = geometry
-            depthwise, f = kind.startswith("depthwise"), int(rng.integers(1, 4))
-            w_shape = [*kernel, shape[-1], f]
-            channels = shape[-1] * f if depthwise else f
-            y_shape = [shape[0], *output_sizes(shape[1:-1], *geometry), channels]
-            taps = prod(kernel) * (1 if depthwise else shape[-1])
-            window = {
-                "strides": a64(strides),
-                "dilations": a64(dilations),
-                "padding": string(padding),
-            }
+            w_shape, y_shape, taps, window = geometry
         if prod(y_shape) > MAX_ELEMENTS or prod(w_shape) > 4 * MAX_ELEMENTS:
             return None
         z_in = self.input_zero_point(x)
@@ -503,9 +496,11 @@ def graph_inputs(graph: Graph) -> np.ndarray:
 class Mismatch:
     graph: Graph
     detail: str
+    cc: str
+    """The C compiler of the failing build."""
 
     def report(self) -> str:
-        return f"{self.detail}\n{self.graph.text()}"
+        return f"{self.detail} ({self.cc})\n{self.graph.text()}"
 
 
 def merged_text(graphs: list[Graph]) -> str:
@@ -549,6 +544,7 @@ class BatchRun:
 
     graphs: list[Graph]
     directory: Path
+    cc: str
     inputs: list[np.ndarray] = field(default_factory=list)
     expected: list[np.ndarray] = field(default_factory=list)
     """One [samples, values] array per result."""
@@ -556,9 +552,9 @@ class BatchRun:
     error: str | None = None
 
 
-def start(graphs: list[Graph], directory: Path, pool: ThreadPoolExecutor) -> BatchRun:
+def start(graphs: list[Graph], directory: Path, pool: ThreadPoolExecutor, cc: str) -> BatchRun:
     """Generate the batch's C, submit its build and run to `pool`, compute the reference."""
-    run = BatchRun(graphs, directory)
+    run = BatchRun(graphs, directory, cc)
     try:
         module = parse_module(merged_text(graphs))
         files, emitter = generate_c(module, "fuzz")
@@ -572,7 +568,7 @@ def start(graphs: list[Graph], directory: Path, pool: ThreadPoolExecutor) -> Bat
         run.inputs = [graph_inputs(g) for g in graphs]
         flat = np.concatenate([x.reshape(len(x), -1) for x in run.inputs], axis=1)
         outputs = sum(prod(v.shape) for g in graphs for v in g.outputs)
-        run.got = pool.submit(build_and_run, directory, flat, outputs, DTYPES[bits])
+        run.got = pool.submit(build_and_run, directory, flat, outputs, DTYPES[bits], cc)
         run.expected = reference(module, run.inputs)
     except Exception as error:  # noqa: BLE001 (reported against the graph that causes it)
         run.error = f"{type(error).__name__}: {error}"
@@ -588,7 +584,7 @@ def reference(module, inputs: list[np.ndarray]) -> list[np.ndarray]:
     return [np.stack([np.asarray(r[k]).reshape(-1) for r in rows]) for k in range(len(rows[0]))]
 
 
-def build_and_run(directory: Path, flat: np.ndarray, outputs: int, dtype) -> np.ndarray:
+def build_and_run(directory: Path, flat: np.ndarray, outputs: int, dtype, cc: str) -> np.ndarray:
     model = build_host_model(
         str(directory),
         (flat.shape[1],),
@@ -596,6 +592,7 @@ def build_and_run(directory: Path, flat: np.ndarray, outputs: int, dtype) -> np.
         (outputs,),
         dtype,
         name="multi",
+        cc=cc,
         extra_flags=FUZZ_FLAGS,
         build_dir=str(directory),
     )
@@ -615,24 +612,24 @@ def finish(run: BatchRun) -> tuple[list[Mismatch], int]:
     if run.error is None:
         return compare(run, got)
     if len(run.graphs) == 1:
-        return [Mismatch(run.graphs[0], run.error)], 0
+        return [Mismatch(run.graphs[0], run.error, run.cc)], 0
     mismatches, compared = [], 0
     for k, graph in enumerate(run.graphs):
         alike = {m.detail for m in mismatches}
         if k == SYSTEMIC == len(mismatches) and len(alike) == 1:
             (detail,) = alike
-            mismatches += [Mismatch(g, f"as graph 0: {detail}") for g in run.graphs[k:]]
+            mismatches += [Mismatch(g, f"as graph 0: {detail}", run.cc) for g in run.graphs[k:]]
             break
-        m, n = check([graph], run.directory / f"alone{k}")
+        m, n = check([graph], run.directory / f"alone{k}", run.cc)
         mismatches += m
         compared += n
     return mismatches, compared
 
 
-def check(graphs: list[Graph], directory: Path) -> tuple[list[Mismatch], int]:
+def check(graphs: list[Graph], directory: Path, cc: str) -> tuple[list[Mismatch], int]:
     """Build and compare `graphs` now (one C program)."""
     with ThreadPoolExecutor(1) as pool:
-        return finish(start(graphs, directory, pool))
+        return finish(start(graphs, directory, pool, cc))
 
 
 def compare(run: BatchRun, got: np.ndarray) -> tuple[list[Mismatch], int]:
@@ -653,7 +650,7 @@ def compare(run: BatchRun, got: np.ndarray) -> tuple[list[Mismatch], int]:
                     f"C {part[s, e]}, reference {expected[s, e]}; input {s} = "
                     f"{run.inputs[k][s].tolist()}"
                 )
-                mismatches.append(Mismatch(graph, detail))
+                mismatches.append(Mismatch(graph, detail, run.cc))
     return mismatches, compared
 
 
@@ -712,23 +709,24 @@ def collect(count: int, seed: int | None) -> list[Graph]:
     raise AssertionError("unreachable")
 
 
-def shrink(failing: Graph, directory: Path) -> str:
+def shrink(failing: Mismatch, directory: Path) -> str:
     """The smallest failing graph Hypothesis finds from `failing` (its report): its round is
     replayed up to it, then Hypothesis shrinks it, building each candidate alone."""
-    target_text, state = failing.text(), {"armed": False, "report": None, "tries": 0}
+    target_text, state = failing.graph.text(), {"armed": False, "report": None, "tries": 0}
+    cc = failing.cc
 
     def body(graph: Graph) -> None:
         if not state["armed"] and graph.text() != target_text:
             return
         state["armed"] = True
         state["tries"] += 1
-        mismatches, _ = check([graph], directory / f"shrink{state['tries']}")
+        mismatches, _ = check([graph], directory / f"shrink{state['tries']}", cc)
         if mismatches:
             state["report"] = mismatches[0].report()
             raise AssertionError(state["report"])
 
     try:
-        hypothesis_run(body, 2 * ROUND, failing.origin, [Phase.generate, Phase.shrink])
+        hypothesis_run(body, 2 * ROUND, failing.graph.origin, [Phase.generate, Phase.shrink])
     except AssertionError:
         pass
     return state["report"] or f"(not reproduced alone)\n{target_text}"
@@ -751,7 +749,7 @@ class Summary:
             ("cases", self.cases),
             ("inputs", self.inputs),
             ("values compared", self.values),
-            ("C programs", self.programs),
+            ("C programs", f"{self.programs} ({', '.join(COMPILERS)} by turns)"),
             ("mismatching cases", len(self.mismatches)),
             ("seconds (generation)", f"{self.generate_seconds:.1f}"),
             ("seconds (total)", f"{self.seconds:.1f}"),
@@ -781,14 +779,16 @@ def fuzz(
     ]
     with tempfile.TemporaryDirectory(prefix="qtc-fuzz-") as tmp:
         with ThreadPoolExecutor(jobs or os.cpu_count() or 1) as pool:
-            runs = [start(chunk, Path(tmp) / f"batch{i}", pool) for i, chunk in enumerate(chunks)]
+            runs = [
+                start(chunk, Path(tmp) / f"batch{i}", pool, COMPILERS[i % len(COMPILERS)])
+                for i, chunk in enumerate(chunks)
+            ]
         for run in runs:
             mismatches, compared = finish(run)
             summary.mismatches += mismatches
             summary.values += compared
         if summary.mismatches and shrink_failures:
-            first = summary.mismatches[0].graph
-            summary.shrunk = shrink(first, Path(tmp) / "shrink")
+            summary.shrunk = shrink(summary.mismatches[0], Path(tmp) / "shrink")
     summary.cases = len(graphs)
     summary.inputs = sum(len(graph_inputs(g)) for g in graphs)
     summary.programs = len(chunks)

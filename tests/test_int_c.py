@@ -290,6 +290,23 @@ def widths(rng: np.random.Generator) -> tuple[int, int, int]:
     return x_bits, w_bits, y_bits
 
 
+def conv_geometry(rng: np.random.Generator, kind: str, x_shape: list[int]):
+    """(weights shape, result shape, taps an output sums, window properties) of a random
+    convolution `kind` over x_shape, or None if its window does not fit."""
+    geometry = window_props(rng, x_shape[1:-1], len(x_shape) - 2, dilated=True)
+    if geometry is None:
+        return None
+    kernel, strides, dilations, padding = geometry
+    depthwise = kind.startswith("depthwise")
+    f = int(rng.integers(1, 4)) if depthwise else int(rng.integers(1, 5))
+    w_shape = [*kernel, x_shape[-1], f]
+    channels = x_shape[-1] * f if depthwise else f
+    y_shape = [x_shape[0], *output_sizes(x_shape[1:-1], *geometry), channels]
+    taps = prod(kernel) * (1 if depthwise else x_shape[-1])
+    window = {"strides": a64(strides), "dilations": a64(dilations), "padding": string(padding)}
+    return w_shape, y_shape, taps, window
+
+
 def accumulating_case(rng: np.random.Generator, kind: str) -> Case | None:
     x_bits, w_bits, y_bits = widths(rng)
     if kind == "dense":
@@ -301,21 +318,10 @@ def accumulating_case(rng: np.random.Generator, kind: str) -> Case | None:
     else:
         rank = 1 if kind.endswith("1d") else 2
         x_shape = [int(rng.integers(1, 3)), *random_shape(rng, rank, 1, 7), int(rng.integers(1, 4))]
-        geometry = window_props(rng, x_shape[1:-1], rank, dilated=True)
+        geometry = conv_geometry(rng, kind, x_shape)
         if geometry is None:
             return None
-        kernel, strides, dilations, padding = geometry
-        depthwise = kind.startswith("depthwise")
-        f = int(rng.integers(1, 4)) if depthwise else int(rng.integers(1, 5))
-        w_shape = [*kernel, x_shape[-1], f]
-        channels = x_shape[-1] * f if depthwise else f
-        y_shape = [x_shape[0], *output_sizes(x_shape[1:-1], *geometry), channels]
-        taps = prod(kernel) * (1 if depthwise else x_shape[-1])
-        window = {
-            "strides": a64(strides),
-            "dilations": a64(dilations),
-            "padding": string(padding),
-        }
+        w_shape, y_shape, taps, window = geometry
     module = Module(tuple(x_shape), y_bits)
     x = requantize_from(module, rng, module.input, x_bits)
     z_in = zero_point(rng, x_bits)

@@ -235,7 +235,7 @@ def _conv(em: CEmitter, op: qnn._ConvOp) -> None:
         shape_of(op.input)[1:-1], w[:-2], op.strides.get_values(), op.dilations.get_values(),
         op.padding.data,
     )
-    # the border outputs' windows, padding filled in
+    # the windows of border outputs, the padding filled in
     patch = em.scratch(op, dtype_of(op.input).name, prod(w[:-1])) if any(map(any, pads)) else "0"
     _packed_call(em, op, kind, taps, patch, geometry)
 

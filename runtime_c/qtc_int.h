@@ -45,6 +45,14 @@
 #define QTC_PROD_i16_i8 int32_t
 #define QTC_PROD_i16_i16 int64_t
 
+/* Functions that stay out of line where the compiler allows it: inlined into their callers
+   (inner loops, the requantizer) they run out of registers on Thumb-1 cores. */
+#if defined(__GNUC__)
+#define QTC_OUT_OF_LINE static __attribute__((noinline, unused))
+#else
+#define QTC_OUT_OF_LINE static inline
+#endif
+
 /* ---- requantization ------------------------------------------------------------------------ */
 
 /* MultiplyByQuantizedMultiplier variants: int32 double rounding (gemmlowp), int32 single
@@ -99,20 +107,19 @@ static inline uint32_t qtc_mul32x32_(int32_t a, int32_t b, uint32_t *lo) {
     return (uint32_t)(ah * bh) + (uint32_t)(lh >> 16) + (uint32_t)(hl >> 16) + (mid >> 16);
 }
 
-/* qtc_srdhm for b >= 0 (every multiplier). With b = bh*2^16 + bl (bl unsigned 16-bit):
-   - -2^15 <= a < 2^15: a*bh and a*bl fit int32, and (a*b + 2^30) >> 31 is
-     (a*bh + (a*bl >> 16) + 2^14) >> 15;
-   - otherwise, with a = ah*2^16 + al, c1 = ah*bl and c2 = al*bh (>= 0): 2*ah*bh +
+/* qtc_srdhm for b >= 0 (every multiplier): (a*b + 2^30) >> 31 from products that fit 32 bits,
+   with b = bh*2^16 + bl (bl unsigned 16-bit):
+   - -2^15 <= a < 2^15 (two products): (a*bh + (a*bl >> 16) + 2^14) >> 15;
+   - otherwise, a = ah*2^16 + al (al unsigned), c1 = ah*bl, c2 = al*bh (>= 0): 2*ah*bh +
      floor((c1 + c2 + (al*bl >> 16) + 2^14) / 2^15), c1 split at bit 15 so that every partial
-     sum fits 32 bits. */
+     sum fits 32 bits.
+   Both floor in steps (floor(floor(v / 2^m) / 2^n) = floor(v / 2^(m+n))). */
 static inline int32_t qtc_srdhm_pos_(int32_t a, int32_t b) {
-    const int32_t bh = b >> 16;
-    const uint32_t bl = (uint32_t)b & 0xFFFFu;
     if ((uint32_t)a + 0x8000u < 0x10000u) {
-        return (a * bh + ((a * (int32_t)bl) >> 16) + (1 << 14)) >> 15;
+        return (a * (b >> 16) + ((a * (int32_t)((uint32_t)b & 0xFFFFu)) >> 16) + (1 << 14)) >> 15;
     } else {
-        const int32_t ah = a >> 16;
-        const uint32_t al = (uint32_t)a & 0xFFFFu;
+        const int32_t ah = a >> 16, bh = b >> 16;
+        const uint32_t al = (uint32_t)a & 0xFFFFu, bl = (uint32_t)b & 0xFFFFu;
         const int32_t c1 = ah * (int32_t)bl; /* |c1| < 2^31 */
         const uint32_t c2 = al * (uint32_t)bh; /* < 2^31 */
         const uint32_t low = ((al * bl) >> 16) + (1u << 14) + ((uint32_t)c1 & 0x7FFFu) + c2;
@@ -280,14 +287,6 @@ static inline qtc_window qtc_dense_window_(int rows, int in, int out) {
 #define QTC_FREQUANT_i8(p, acc, c) qtc_requant32_(p, (int32_t)(acc), c)
 #define QTC_FREQUANT_i16(p, acc, c) qtc_requant_(p, acc, c)
 
-/* The inner loops of the fast kernels stay out of line where the compiler allows it: inlined
-   into their callers they run out of registers on Thumb-1 cores. */
-#if defined(__GNUC__)
-#define QTC_OUT_OF_LINE static __attribute__((noinline, unused))
-#else
-#define QTC_OUT_OF_LINE static inline
-#endif
-
 /* Byte j (0..3) of a weight word as a signed value. */
 #define QTC_LANE0(k) ((int32_t)(int8_t)(k))
 #define QTC_LANE1(k) ((int32_t)(int8_t)((k) >> 8))
@@ -402,7 +401,7 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
 
 /* The fast dense, convolution and depthwise kernels of one (input, output) type pair. */
 #define QTC_DEFINE_FAST_CONV(SX, SY)                                                                \
-    /* y[o .. o+count) = requant(acc[0 .. count)), count <= 4. */                                   \
+    /* y[o .. o+count) = requant(acc[0 .. count)) of channels o .., count <= 4. */                  \
     QTC_OUT_OF_LINE void qtc_requant4_##SX##_##SY##_(const QTC_FACC_##SX *acc, QTC_T_##SY *y, int o, \
                                                      int count, const qtc_requant *p) {             \
         int j;                                                                                      \
@@ -413,8 +412,11 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
     static inline void qtc_conv_pixel_##SX##_##SY##_(                                               \
         const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
-        const int c = g->c, f = g->f, kh = g->kh, taps = g->kh * g->kw * g->c;                      \
-        const int seg = col == c ? g->kw * c : c, per_row = col == c ? 1 : g->kw;                   \
+        const int c = g->c, f = g->f, taps = g->kh * g->kw * g->c;                                  \
+        const int whole = col == c && row == g->kw * c; /* the window is one run */                 \
+        const int kh = whole ? 1 : g->kh;                                                           \
+        const int seg = whole ? taps : col == c ? g->kw * c : c;                                    \
+        const int per_row = col == c ? 1 : g->kw;                                                   \
         int o, j, ky, kx;                                                                           \
         for (o = 0; o < f; o += 4, w += taps) {                                                     \
             const uint32_t *wk = w;                                                                 \
@@ -447,7 +449,7 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
             for (ky = 0; ky < kh; ++ky)                                                             \
                 for (kx = 0; kx < kw; ++kx)                                                         \
                     acc += (QTC_FACC_##SX)(xc[ky * row + kx * col] * qtc_lane_(*wk++, o & 3));      \
-            y[o] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc, o);                                        \
+            qtc_requant4_##SX##_##SY##_(&acc, y, o, 1, p);                                          \
         }                                                                                           \
     }                                                                                               \
     /* Convolution (depthwise = 0) or depthwise convolution over g: every output pixel from the    \

@@ -227,23 +227,10 @@ def kernel_requantizer(request, tmp_path_factory) -> Path:
     if gcc is None:
         pytest.skip("gcc is not installed")
     folder = tmp_path_factory.mktemp(f"kernel_requantizer{request.param}")
-    (folder / "driver.c").write_text(KERNEL_DRIVER)
-    exe = folder / "driver"
-    subprocess.run(
-        [
-            gcc,
-            *CFLAGS,
-            f"-DQTC_NO_LONG_MULTIPLY={request.param}",
-            "-I",
-            str(ROOT / "runtime_c"),
-            str(folder / "driver.c"),
-            "-o",
-            str(exe),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    source, exe = folder / "driver.c", folder / "driver"
+    source.write_text(KERNEL_DRIVER)
+    flags = [*CFLAGS, f"-DQTC_NO_LONG_MULTIPLY={request.param}", "-I", str(ROOT / "runtime_c")]
+    subprocess.run([gcc, *flags, str(source), "-o", str(exe)], check=True, capture_output=True)
     return exe
 
 

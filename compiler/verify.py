@@ -287,6 +287,12 @@ def accuracy(outputs: np.ndarray, labels: np.ndarray) -> float:
     if labels.dtype.kind == "f":
         if not np.all(labels == np.round(labels)):
             raise QtcError("the labels y must be integer class indices (or one-hot rows)")
+    classes = outputs.shape[-1]
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise QtcError(
+            f"the labels y range over [{int(labels.min())}, {int(labels.max())}], but the model "
+            f"has {classes} output classes: give class indices in [0, {classes - 1}]"
+        )
     return float(np.mean(predicted == labels.reshape(predicted.shape).astype(np.int64)))
 
 

@@ -409,7 +409,7 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
     }                                                                                               \
     /* One output pixel of a convolution: taps from xw, rows of taps `row` elements apart, taps    \
        in a row `col` apart (col == c: a row is contiguous); y: its f outputs. */                   \
-    static inline void qtc_conv_pixel_##SX##_##SY##_(                                               \
+    QTC_OUT_OF_LINE void qtc_conv_pixel_##SX##_##SY##_(                                               \
         const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
         const int c = g->c, f = g->f, taps = g->kh * g->kw * g->c;                                  \
@@ -430,7 +430,7 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
     }                                                                                               \
     /* One output pixel of a depthwise convolution (multiplier m = g->f, output o reads input      \
        channel o / m): four channels at a time when m == 1, then one at a time. */                  \
-    static inline void qtc_depthwise_pixel_##SX##_##SY##_(                                          \
+    QTC_OUT_OF_LINE void qtc_depthwise_pixel_##SX##_##SY##_(                                          \
         const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
         const int kh = g->kh, kw = g->kw, taps = g->kh * g->kw, channels = g->c * g->f;             \

@@ -83,6 +83,10 @@ def corpus(tmp_path_factory) -> Path:
         "  %y = nn.relu %x : tensor<1x4xf32>\n  func.return %y : tensor<1x4xf32>\n}\n"
     )
     (d / "broken.contracts").write_text("contract nn.relu(input) -> result { require scale(input) == ; }\n")
+    compiled = d / "compiled"
+    cli.main(["compile", str(model), "--calibration", str(d / "calib.npz"), "-o", str(compiled)])
+    np.savez(d / "labels_short.npz", x=x, y=np.zeros(5, np.int64))
+    np.savez(d / "labels_range.npz", x=x, y=np.full(16, 7, np.int64))
     return d
 
 
@@ -123,6 +127,13 @@ CASES = {
     "contract syntax": Case("qtc-opt", ["{d}/relu.mlir", "-p", 'propagate-contracts{contracts="{d}/broken.contracts"}'], 1, ("broken.contracts:1:", "syntax error")),
     "calibrate missing data": Case("qtc-opt", ["{d}/relu.mlir", "-p", 'calibrate{data="{d}/nope.npz"}'], 1, ("nope.npz",)),
     "quantize without calibration": Case("qtc-opt", ["{d}/relu.mlir", "--quantize-int8"], 1, ("--calibration",)),
+    # qtc verify and qtc cost
+    "verify not a build": Case("qtc", ["verify", "{d}", "--test", "{d}/calib.npz"], 1, ("no report.json", "qtc compile -o")),
+    "verify labels length": Case("qtc", ["verify", "{d}/compiled", "--test", "{d}/labels_short.npz"], 1, ("labels y have shape [5]", "[16]")),
+    "verify labels range": Case("qtc", ["verify", "{d}/compiled", "--test", "{d}/labels_range.npz"], 1, ("[7, 7]", "2 output classes")),
+    "verify missing test": Case("qtc", ["verify", "{d}/compiled", "--test", "{d}/nope.npz"], 1, ("nope.npz", "not found")),
+    "cost not a build": Case("qtc", ["cost", "{d}", "--cpu", "cortex-m0"], 1, ("no report.json",)),
+    "cost unknown cpu": Case("qtc", ["cost", "{d}/compiled", "--cpu", "cortex-a53"], 2, ("--cpu", "invalid choice")),
 }
 
 

@@ -55,8 +55,8 @@ def make_interpreter(module: ModuleOp, listeners: Sequence[Listener] = ()) -> In
     return interpreter
 
 
-def _batches(function: func.FuncOp, inputs: Sequence[np.ndarray]) -> tuple[int, int]:
-    """(number of batches, batch size) for `inputs`, checked against the signature."""
+def _batches(function: func.FuncOp, inputs: Sequence[np.ndarray]) -> tuple[int, list[int]]:
+    """(number of batches, each argument's batch size), checked against the signature."""
     arg_types = function.function_type.inputs.data
     if len(inputs) != len(arg_types):
         raise InputError(
@@ -79,9 +79,8 @@ def _batches(function: func.FuncOp, inputs: Sequence[np.ndarray]) -> tuple[int, 
             )
     if len(counts) != 1:
         raise InputError("all inputs must hold the same number of samples")
-    first = arg_types[0]
-    assert isinstance(first, TensorType)
-    return counts.pop(), (first.get_shape()[0] if first.get_shape() else 1)
+    sizes = [t.get_shape()[0] if t.get_shape() else 1 for t in arg_types]
+    return counts.pop(), sizes
 
 
 def each_batch(
@@ -94,10 +93,12 @@ def each_batch(
         np.asarray(a).astype(numpy_dtype(t.get_element_type()), copy=False)
         for a, t in zip(inputs, arg_types)
     ]
-    n_batches, batch = _batches(function, arrays)
+    n_batches, sizes = _batches(function, arrays)
     interpreter = make_interpreter(module, listeners)
     for b in range(n_batches):
-        args = tuple(a if n_batches == 1 else a[b * batch : (b + 1) * batch] for a in arrays)
+        args = tuple(
+            a if n_batches == 1 else a[b * size : (b + 1) * size] for a, size in zip(arrays, sizes)
+        )
         yield [np.asarray(r) for r in interpreter.call_op(function, args)]
 
 

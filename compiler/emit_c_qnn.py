@@ -184,8 +184,9 @@ def packed_weights(weights: np.ndarray) -> np.ndarray:
     groups = -(-channels // PACKED_LANES)
     lanes = np.zeros((taps, groups * PACKED_LANES), np.uint32)
     lanes[:, :channels] = weights.astype(np.int8).view(np.uint8)
-    lanes = lanes.reshape(taps, groups, PACKED_LANES) << (8 * np.arange(PACKED_LANES, dtype=np.uint32))
-    return np.bitwise_or.reduce(lanes, axis=-1).T.reshape(-1)
+    shifts = 8 * np.arange(PACKED_LANES, dtype=np.uint32)
+    words = np.bitwise_or.reduce(lanes.reshape(taps, groups, PACKED_LANES) << shifts, axis=-1)
+    return words.T.reshape(-1)
 
 
 def folded_bias(op: qnn._AccumulatingOp, weights: np.ndarray) -> np.ndarray:
@@ -195,11 +196,14 @@ def folded_bias(op: qnn._AccumulatingOp, weights: np.ndarray) -> np.ndarray:
     bits = op.accumulator_bits()
     zero_point = op.input_zero_point.value.data
     folded = np.zeros(-(-len(bias) // PACKED_LANES) * PACKED_LANES, np.int64)
-    folded[: len(bias)] = wrap(bias.astype(np.int64) - zero_point * weights.astype(np.int64).sum(axis=0), bits)
+    sums = weights.astype(np.int64).sum(axis=0)
+    folded[: len(bias)] = wrap(bias.astype(np.int64) - zero_point * sums, bits)
     return folded.astype(bias.dtype)
 
 
-def _packed_call(em: CEmitter, op: qnn._AccumulatingOp, kernel: str, weights: np.ndarray, *args: str) -> None:
+def _packed_call(
+    em: CEmitter, op: qnn._AccumulatingOp, kernel: str, weights: np.ndarray, *args: str
+) -> None:
     """`kernel_packed_<x>_<y>(x, packed weights, folded bias, y, *args, requant)` for
     [taps, channels] `weights`."""
     hint = _hint(op)

@@ -312,7 +312,7 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
         s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
     /* s[j] += sum x[ky * row + kx * col + j] * byte j of *w++ over ky < kh, kx < kw: four          \
-       channels of a depthwise window (the sums stay in memory between rows: fewer registers). */   \
+       channels of a depthwise window (one loop over the taps: fewer registers than two). */        \
     QTC_OUT_OF_LINE void qtc_window4_##SX##_(const QTC_T_##SX *x, int row, int col, int kh, int kw, \
                                              const uint32_t *w, uint32_t *s) {                      \
         uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
@@ -337,7 +337,7 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
         }                                                                                           \
         s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
-    /* The window of an output pixel at input (iy0, ix0) of image ni as [kh, kw, c] in patch,      \
+    /* The window of an output pixel at input (iy0, ix0) of image ni as [kh, kw, c] in patch,       \
        taps in the padding set to `zero`. */                                                        \
     QTC_OUT_OF_LINE void qtc_fill_patch_##SX##_(const QTC_T_##SX *x, QTC_T_##SX *patch,             \
                                                 const qtc_window *g, int ni, int iy0, int ix0,      \
@@ -402,18 +402,19 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
 /* The fast dense, convolution and depthwise kernels of one (input, output) type pair. */
 #define QTC_DEFINE_FAST_CONV(SX, SY)                                                                \
     /* y[o .. o+count) = requant(acc[0 .. count)) of channels o .., count <= 4. */                  \
-    QTC_OUT_OF_LINE void qtc_requant4_##SX##_##SY##_(const QTC_FACC_##SX *acc, QTC_T_##SY *y, int o, \
-                                                     int count, const qtc_requant *p) {             \
+    QTC_OUT_OF_LINE void qtc_requant4_##SX##_##SY##_(const QTC_FACC_##SX *acc, QTC_T_##SY *y,       \
+                                                     int o, int count, const qtc_requant *p) {      \
         int j;                                                                                      \
         for (j = 0; j < count; ++j) y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);     \
     }                                                                                               \
-    /* One output pixel of a convolution: taps from xw, rows of taps `row` elements apart, taps    \
-       in a row `col` apart (col == c: a row is contiguous); y: its f outputs. */                   \
-    QTC_OUT_OF_LINE void qtc_conv_pixel_##SX##_##SY##_(                                               \
+    /* One output pixel of a convolution: taps from xw, rows of taps `row` elements apart, taps     \
+       in a row `col` apart (col == c: a row is one run of inputs; row == kw*c too: the whole       \
+       window is); y: its f outputs. */                                                             \
+    QTC_OUT_OF_LINE void qtc_conv_pixel_##SX##_##SY##_(                                             \
         const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
         const int c = g->c, f = g->f, taps = g->kh * g->kw * g->c;                                  \
-        const int whole = col == c && row == g->kw * c; /* the window is one run */                 \
+        const int whole = col == c && row == g->kw * c;                                             \
         const int kh = whole ? 1 : g->kh;                                                           \
         const int seg = whole ? taps : col == c ? g->kw * c : c;                                    \
         const int per_row = col == c ? 1 : g->kw;                                                   \
@@ -428,9 +429,9 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
             qtc_requant4_##SX##_##SY##_(acc, y, o, f - o < 4 ? f - o : 4, p);                       \
         }                                                                                           \
     }                                                                                               \
-    /* One output pixel of a depthwise convolution (multiplier m = g->f, output o reads input      \
+    /* One output pixel of a depthwise convolution (multiplier m = g->f, output o reads input       \
        channel o / m): four channels at a time when m == 1, then one at a time. */                  \
-    QTC_OUT_OF_LINE void qtc_depthwise_pixel_##SX##_##SY##_(                                          \
+    QTC_OUT_OF_LINE void qtc_depthwise_pixel_##SX##_##SY##_(                                        \
         const QTC_T_##SX *xw, int row, int col, const uint32_t *w, const QTC_BIAS_##SX *b,          \
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
         const int kh = g->kh, kw = g->kw, taps = g->kh * g->kw, channels = g->c * g->f;             \
@@ -452,8 +453,8 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
             qtc_requant4_##SX##_##SY##_(&acc, y, o, 1, p);                                          \
         }                                                                                           \
     }                                                                                               \
-    /* Convolution (depthwise = 0) or depthwise convolution over g: every output pixel from the    \
-       input (interior) or from its patch (border). patch: kh*kw*c scratch, or 0 when no window    \
+    /* Convolution (depthwise = 0) or depthwise convolution over g: every output pixel from the     \
+       input (interior) or from its patch (border). patch: kh*kw*c scratch, or 0 when no window     \
        reaches into the padding. */                                                                 \
     static inline void qtc_conv_fast_##SX##_##SY##_(                                                \
         const QTC_T_##SX *x, const uint32_t *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,              \
@@ -499,8 +500,8 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
                                                      const qtc_requant *p) {                        \
         qtc_conv_fast_##SX##_##SY##_(x, w, b, y, patch, g, p, 0);                                   \
     }                                                                                               \
-    /* Depthwise convolution over g (multiplier g->f; output channel ci*f + j is channel o of the  \
-       word groups), weights and bias as above; patch: kh*kw*c (or 0). */                           \
+    /* Depthwise convolution over g (multiplier g->f: output channel ci*f + j), weights (taps =     \
+       kh*kw) and bias as above; patch: kh*kw*c (or 0). */                                          \
     static inline void qtc_depthwise_conv2d_packed_##SX##_##SY(                                     \
         const QTC_T_##SX *x, const uint32_t *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,              \
         QTC_T_##SX *patch, const qtc_window *g, const qtc_requant *p) {                             \
@@ -514,9 +515,10 @@ QTC_DEFINE_FAST_CONV(i16, i16)
 
 /* The generic kernels (16-bit weights, or weights that are not constants): the reference's
    loop order, weights and bias as in the model. Convolution (depthwise = 0) or depthwise
-   convolution (depthwise = 1) over g, as qtc_float.h's core: acc[o] = bias[o] + sum (x - input_zero_point) * w over the taps inside the input (padded
-   taps contribute 0, i.e. the zero point), then y[o] = requant(acc[o], o). acc: scratch of one
-   accumulator per output channel (f, or c*f for depthwise). Dense is the 1x1 case. */
+   convolution (depthwise = 1) over g, as qtc_float.h's core: acc[o] = bias[o] + sum
+   (x - input_zero_point) * w over the taps inside the input (padded taps contribute 0, i.e.
+   the zero point), then y[o] = requant(acc[o], o). acc: scratch of one accumulator per output
+   channel (f, or c*f for depthwise). Dense is the 1x1 case. */
 #define QTC_DEFINE_CONV(SX, SW, SY)                                                                 \
     static inline void qtc_conv_core_##SX##_##SW##_##SY##_(                                         \
         const QTC_T_##SX *x, const QTC_T_##SW *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,            \

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from qtc.compiler.host_run import SANITIZE_FLAGS, build_host_model
 from qtc.compiler.preprocess import load_preprocess, preprocess_windows, preprocessing_module
 from qtc.dialects import dsp
 from qtc.passes.calibrate import calibrate_module
+from test_int_c import needs_arm, soft_float_calls, undefined_symbols
 
 SEED = 4242
 MIN_MAGNITUDE_SQNR_DB = 40.0
@@ -402,10 +402,7 @@ def test_dsp_header_integer_section_has_no_float() -> None:
     assert "float" not in integer and "double" not in integer
 
 
-@pytest.mark.skipif(
-    subprocess.run(["which", "arm-none-eabi-gcc"], capture_output=True).returncode != 0,
-    reason="arm-none-eabi-gcc is not installed",
-)
+@needs_arm
 def test_integer_spectrum_needs_no_soft_float_on_cortex_m0(tmp_path: Path) -> None:
     rng = np.random.default_rng(SEED)
     name, config, bits, rounding = C_CASES[-1]  # int16 samples: no float conversion on arrival
@@ -414,35 +411,7 @@ def test_integer_spectrum_needs_no_soft_float_on_cortex_m0(tmp_path: Path) -> No
         config, bits, np.round(rng.normal(0, 3000, (16, pre.length, pre.channels))), rounding
     )
     write_c(module, tmp_path, pre)
-    obj = tmp_path / "model.o"
-    subprocess.run(
-        [
-            "arm-none-eabi-gcc",
-            "-mcpu=cortex-m0",
-            "-mthumb",
-            "-O2",
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-I",
-            str(tmp_path),
-            "-c",
-            str(tmp_path / "model.c"),
-            "-o",
-            str(obj),
-        ],
-        check=True,
-    )
-    symbols = subprocess.run(
-        ["arm-none-eabi-nm", "-u", str(obj)], capture_output=True, text=True, check=True
-    ).stdout
-    soft_float = [
-        s
-        for s in symbols.split()
-        if s.startswith(("__aeabi_f", "__aeabi_d", "__aeabi_i2f", "__aeabi_l2f"))
-    ]
+    soft_float = soft_float_calls(undefined_symbols(tmp_path / "model.c"))
     assert not soft_float, soft_float
 
 

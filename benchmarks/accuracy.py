@@ -1,6 +1,6 @@
 """Test-set accuracy of the example models: Keras float, qtc's integer builds, TFLite's.
 
-    python benchmarks/accuracy.py [--models digits,iris,breast_cancer,digit_rows] [--json PATH]
+    python benchmarks/accuracy.py [--models digits,iris,breast_cancer,digit_rows,motion] [--json PATH]
 
 For each model folder in `examples/` (model.keras, calibration.npz, test.npz) prints one
 table row: the Keras float accuracy on the test set; qtc's int8, 16x8 and int16 builds
@@ -11,12 +11,23 @@ TensorFlow Lite's full-integer converter on the same calibration data, int8
 WEIGHTS_INT8, int16 I/O), run with `tf.lite.Interpreter` (inputs quantized and outputs
 dequantized with the I/O tensors' own scale and zero point). Each integer build shows its
 accuracy (%) and its SQNR in dB against the Keras float outputs,
-10*log10(sum x^2 / sum (x - x_hat)^2). A build that fails shows "n/a (reason)".
+10*log10(sum x^2 / sum (x - x_hat)^2). A build that fails shows "n/a [k]", and note [k] under
+the table gives the error (a converter error: its first message, without the MLIR location).
+TFLite's converter cannot lower a Keras LSTM/GRU layer as it is (a while loop over tensor
+lists); such a model is converted again with its recurrent layers unrolled (the same weights),
+as a TFLite user would, and the cell carries a note [k] saying so and why.
 
 The last columns are qtc int8 minus TFLite int8 accuracy in points and the flags: "!8" where
 qtc int8 is more than 0.3 points below TFLite int8, "!16" where qtc int16 is more than 0.2
 points below float. One test sample is worth 100/n points (n is printed), so on the small
-sets (iris: 45 samples) a single sample decides a flag. Takes well under a minute on 2 cores.
+sets (iris: 60 samples) a single sample decides a flag.
+
+A folder with pre.json (motion: raw int16 sensor windows, a GRU) holds raw windows in
+calibration.npz and test.npz. The Keras float model gets them through the float pre-processing
+(`preprocess_windows`), qtc's builds take them raw, with the pre-processing quantized in front
+of the network (`prepend_preprocessing`, as `qtc compile --preprocess`), and TFLite, which has
+no such ops, converts and runs the Keras model on the float pre-processed windows. A few
+minutes on 2 cores, most of it the motion GRU in the Python reference.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import json  # noqa: E402
+import re  # noqa: E402
 import sys  # noqa: E402
 import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -40,10 +52,11 @@ import tensorflow as tf  # noqa: E402
 from qtc.compiler import interpreter  # noqa: E402
 from qtc.compiler.build import quantize_module, run_pipeline  # noqa: E402
 from qtc.compiler.keras_frontend import import_keras  # noqa: E402
+from qtc.compiler.preprocess import load_preprocess, prepend_preprocessing, preprocess_windows  # noqa: E402
 from qtc.passes import FLOAT_PIPELINE  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-DEFAULT_MODELS = ("digits", "iris", "breast_cancer", "digit_rows")
+DEFAULT_MODELS = ("digits", "iris", "breast_cancer", "digit_rows", "motion")
 QTC_MODES = ("8", "16x8", "16")
 TFLITE_MODES = {
     "8": (tf.lite.OpsSet.TFLITE_BUILTINS_INT8, tf.int8),
@@ -53,7 +66,7 @@ INT8_TOLERANCE = 0.3
 """Points qtc int8 may trail TFLite int8 before the row is flagged."""
 INT16_TOLERANCE = 0.2
 """Points qtc int16 may trail the float model before the row is flagged."""
-REASON_CHARS = 48
+REASON_CHARS = 160
 
 
 def sqnr_db(reference: np.ndarray, approximation: np.ndarray) -> float:
@@ -63,9 +76,12 @@ def sqnr_db(reference: np.ndarray, approximation: np.ndarray) -> float:
 
 
 def short_reason(error: BaseException) -> str:
-    """The first non-empty line of an error, cut to a table cell."""
+    """The first error message (an MLIR diagnostic without its location) or else the first
+    non-empty line of an error, cut to a note under the table."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    messages = [re.sub(r"^.*?error: (loc\(.*\)\): )?", "", line) for line in lines if "error: " in line]
+    first = (messages or lines or [""])[0]
+    text = f"{type(error).__name__}: {first}" if first else type(error).__name__
     return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 3] + "..."
 
 
@@ -91,8 +107,12 @@ def silenced():
                 os.close(fd)
 
 
-def qtc_outputs(model, bits: str, calibration: np.ndarray, x: np.ndarray) -> np.ndarray:
+def qtc_outputs(model, bits: str, calibration: np.ndarray, x: np.ndarray, preprocess=None) -> np.ndarray:
+    """The integer build's dequantized outputs; with `preprocess` (a PreprocessConfig) the
+    pre-processing ops come first and `calibration` and `x` are raw windows."""
     module = import_keras(model)
+    if preprocess is not None:
+        prepend_preprocessing(module, preprocess)
     run_pipeline(module, FLOAT_PIPELINE)
     quantize_module(module, bits, calibration)
     (outputs,) = interpreter.run(module, [x])
@@ -124,6 +144,30 @@ def tflite_outputs(model, mode: str, calibration: np.ndarray, x: np.ndarray) -> 
     return (np.stack(outputs).astype(np.float64) - out_zero) * out_scale
 
 
+def unrolled(model: keras.Model) -> keras.Model:
+    """The model with every recurrent layer unrolled over its time steps, same weights: the
+    form of a Keras LSTM/GRU that TFLite's converter lowers."""
+    def clone(layer):
+        config = layer.get_config()
+        if isinstance(layer, keras.layers.RNN):
+            config["unroll"] = True
+        return layer.__class__.from_config(config)
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def tflite_score(model, mode: str, calibration: np.ndarray, x: np.ndarray, reference, labels) -> dict:
+    """score() of TFLite's build; a recurrent model that fails is tried again unrolled, with
+    the first failure kept as the result's note."""
+    result = score(lambda: tflite_outputs(model, mode, calibration, x), reference, labels)
+    if "error" in result and any(isinstance(layer, keras.layers.RNN) for layer in model.layers):
+        retry = score(lambda: tflite_outputs(unrolled(model), mode, calibration, x), reference, labels)
+        return {**retry, "note": f"recurrent layers unrolled; as they are: {result['error']}"}
+    return result
+
+
 def score(run, reference: np.ndarray, labels: np.ndarray) -> dict:
     """{accuracy (%), sqnr_db} of the outputs `run()` gives, or {error} if it raises."""
     try:
@@ -140,14 +184,18 @@ def evaluate(name: str) -> dict:
     calibration = np.load(folder / "calibration.npz")["x"].astype(np.float32)
     test = np.load(folder / "test.npz")
     x, y = test["x"].astype(np.float32), test["y"]
-    reference = model.predict(x, verbose=0)
+    pre = load_preprocess(str(folder / "pre.json")) if (folder / "pre.json").is_file() else None
+    # what the Keras model (and TFLite) takes: the raw windows after the float pre-processing
+    model_calibration, model_x = (
+        (calibration, x) if pre is None else (preprocess_windows(pre, calibration), preprocess_windows(pre, x))
+    )
+    reference = model.predict(model_x, verbose=0)
     row = {
         "samples": len(y),
         "float_accuracy": 100.0 * float(np.mean(np.argmax(reference, axis=-1) == y)),
-        "qtc": {m: score(lambda m=m: qtc_outputs(model, m, calibration, x), reference, y)
+        "qtc": {m: score(lambda m=m: qtc_outputs(model, m, calibration, x, pre), reference, y)
                 for m in QTC_MODES},
-        "tflite": {m: score(lambda m=m: tflite_outputs(model, m, calibration, x), reference, y)
-                   for m in TFLITE_MODES},
+        "tflite": {m: tflite_score(model, m, model_calibration, model_x, reference, y) for m in TFLITE_MODES},
     }
     qtc8, tfl8, qtc16 = row["qtc"]["8"], row["tflite"]["8"], row["qtc"]["16"]
     row["int8_vs_tflite_points"] = (
@@ -162,13 +210,21 @@ def evaluate(name: str) -> dict:
     return row
 
 
-def build_cells(result: dict) -> list[str]:
+def build_cells(result: dict, notes: list[str], name: str) -> list[str]:
+    """Accuracy and SQNR cells of every build; errors and notes go to `notes` as [k]."""
     cells = []
-    for build in [result["qtc"][m] for m in QTC_MODES] + [result["tflite"][m] for m in TFLITE_MODES]:
+    builds = [(f"qtc {m}", result["qtc"][m]) for m in QTC_MODES]
+    builds += [(f"tflite {m}", result["tflite"][m]) for m in TFLITE_MODES]
+    for label, build in builds:
+        marks = ""
+        for text in (build.get("note"), build.get("error")):
+            if text:
+                notes.append(f"{name}, {label}: {text}")
+                marks += f" [{len(notes)}]"
         if "error" in build:
-            cells += [f"n/a ({build['error']})", "-"]
+            cells += [f"n/a{marks}", "-"]
         else:
-            cells += [f"{build['accuracy']:.2f}", f"{build['sqnr_db']:.1f}"]
+            cells += [f"{build['accuracy']:.2f}{marks}", f"{build['sqnr_db']:.1f}"]
     return cells
 
 
@@ -178,17 +234,19 @@ def print_table(results: dict[str, dict]) -> None:
     for build in builds:
         header += [f"{build} %", "dB"]
     header += ["q8-tfl8", "flags"]
-    rows = []
+    rows, notes = [], []
     for name, result in results.items():
         diff = result["int8_vs_tflite_points"]
         rows.append(
             [name, str(result["samples"]), f"{result['float_accuracy']:.2f}"]
-            + build_cells(result)
+            + build_cells(result, notes, name)
             + ["-" if diff is None else f"{diff:+.2f}", " ".join(result["flags"]) or "-"]
         )
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
     for r in [header, ["-" * w for w in widths]] + rows:
         print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    for k, note in enumerate(notes, 1):
+        print(f"[{k}] {note}")
 
 
 def main() -> None:

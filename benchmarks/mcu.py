@@ -1,9 +1,11 @@
 """Measured Cortex-M cost of the example models: float, int8 and 16x8 builds on M0, M3 and M4.
 
-    python benchmarks/mcu.py [--models digits,iris,breast_cancer,digit_rows] [--json PATH] [--jobs N]
+    python benchmarks/mcu.py [--models digits,iris,breast_cancer,digit_rows,motion] [--json PATH] [--jobs N]
 
 For each model folder in `examples/` with model.keras and calibration.npz, compiles the float,
-int8 and 16x8 builds (`compile_model`, integer I/O) and measures one inference of each with
+int8 and 16x8 builds (`compile_model`, integer I/O; with the folder's pre.json when it has one,
+so the motion GRU is measured with its pre-processing: `NAME_run` on one raw int16 window,
+which is what `NAME_enqueue` runs every hop) and measures one inference of each with
 `qtc.compiler.cost.measure_cost` on the Cortex-M0, M3 and M4 (soft float), and the float build
 also on the M4F (FPv4-SP, hard-float ABI). One table row a build and core: executed
 instructions (exact, as QEMU counts them), modelled cycles (Cortex-M TRM timings, zero wait
@@ -62,7 +64,9 @@ def compile_builds(models: list[Path], root: str) -> dict[tuple[str, str], dict]
         for build, bits in BUILDS.items():
             out = os.path.join(root, f"{folder.name}-{build}")
             calibration = str(folder / "calibration.npz") if bits != "float" else None
-            report = compile_model(str(folder / "model.keras"), out, bits=bits, calibration=calibration)
+            preprocess = str(folder / "pre.json") if (folder / "pre.json").is_file() else None
+            report = compile_model(str(folder / "model.keras"), out, bits=bits, calibration=calibration,
+                                   preprocess=preprocess)
             builds[(folder.name, build)] = {**report, "out_dir": out}
     return builds
 

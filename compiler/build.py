@@ -140,7 +140,9 @@ def compile_model(
     float_ir = print_module(module)  # the float reference of `qtc verify`
     if bits != "float":
         quantize_module(module, bits, calibration, calibration_method, rounding)
-    sources, emitter = generate_c(module, name, io if bits != "float" else "float", stream)
+    c_io = io if bits != "float" else "float"
+    run_pipeline(module, f"plan-memory{{io={c_io}}}")
+    sources, emitter = generate_c(module, name, c_io, stream)
     report = {
         "model": name,
         "source": str(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else name,
@@ -150,6 +152,7 @@ def compile_model(
         "layers": layers,
         "ram": {
             "arena_bytes": emitter.arena_bytes,
+            "state_bytes": emitter.state_bytes,
             "lower_bound_bytes": emitter.arena_lower_bound,
         },
     }

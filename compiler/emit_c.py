@@ -1,7 +1,7 @@
 """C99 code generation: a module's `@main` as `<name>.h` / `<name>.c` over `runtime_c/`.
 
-The generated source has const weights, one static arena placed by liveness
-(`qtc.compiler.arena`), no malloc and no recursion. Its API:
+The generated source has const weights, one static arena at the offsets of the
+`plan-memory` pass, no malloc and no recursion. Its API:
 
     int NAME_init(void);                            reset state, 0 on success
     int NAME_run(const T *input, T *output);        one whole input -> one output
@@ -21,23 +21,24 @@ from math import prod
 
 import numpy as np
 from xdsl.dialects import func
+from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Operation, SSAValue
-from xdsl.traits import ConstantLike
 
-from qtc.compiler.arena import Buffer, lower_bound, place
 from qtc.compiler.errors import QtcError
 from qtc.compiler.interpreter import entry_function
 from qtc.dialects import dsp, nn, qnn
 from qtc.dialects.dense import dense_to_numpy, numpy_dtype
 from qtc.dialects.qtc_attrs import format_float
 from qtc.dialects.shapes import window_pads
+from qtc.passes.plan_memory import MEMORY, OFFSET, SCRATCH, PlanMemoryPass, c_signature, memory_plan
 
 IO_MODES = ("int", "float")
 """The C function's inputs and outputs: the model's integers, or floats converted in C."""
 
 C_TYPES = {"float32": "float", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t"}
 ARENA_MEMBERS = {"float32": "f32", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64"}
+C_SIZES = {c: np.dtype(t).itemsize for t, c in C_TYPES.items()}
 
 
 def c_identifier(text: str) -> str:
@@ -94,24 +95,23 @@ class CEmitter:
         self.names: set[str] = set()
         self.exprs: dict[SSAValue, str] = {}
         self.body = CFunctionBody()
-        self.buffers: dict[object, Buffer] = {}
         self.element_types: set[str] = set()
-        block = self.function.body.block
-        returned = block.last_op
-        assert isinstance(returned, func.ReturnOp)
-        self.inputs: list[SSAValue] = list(block.args)
-        self.outputs: list[SSAValue] = list(returned.arguments)
-        skipped: set[Operation] = set()
-        self.boundary: list[tuple[str, object]] = []  # ("input" | "output", qparams) in int I/O
-        if io == "int":  # the integer function: the model boundary's conversions stay outside C
-            self.inputs = [_boundary_result(a) for a in self.inputs]
-            self.outputs = [_boundary_operand(v) for v in self.outputs]
-            quantizes = [v.owner for v in self.inputs if isinstance(v.owner, qnn.QuantizeOp)]
-            dequantizes = [v.owner for v in returned.arguments if isinstance(v.owner, qnn.DequantizeOp)]
-            skipped = {*quantizes, *dequantizes}
-            self.boundary = [("input", q.qparams) for q in quantizes] + [("output", d.qparams) for d in dequantizes]
-        self.ops = [op for op in block.ops if not isinstance(op, func.ReturnOp) and op not in skipped]
-        self.index = {op: i for i, op in enumerate(self.ops)}
+        plan = memory_plan(module)
+        if plan is None or plan["io"] != io:
+            raise QtcError(f"emit-c needs the module's buffers planned: run plan-memory{{io={io}}} first")
+        self.arena_bytes: int = plan["arena_bytes"]
+        self.arena_lower_bound: int = plan["lower_bound_bytes"]
+        self.state_bytes = 0
+        """Static arrays outside the arena that persist between calls (held output, sample ring)."""
+        signature = c_signature(self.function, io)
+        self.inputs, self.outputs, self.ops = signature.inputs, signature.outputs, signature.ops
+        # ("input" | "output", qparams) of the boundary conversions left to the caller (int I/O)
+        self.boundary: list[tuple[str, object]] = [
+            (kind, value.owner.qparams)
+            for kind, values in (("input", self.inputs), ("output", self.function.body.block.last_op.operands))
+            for value in values
+            if value.owner in signature.skipped
+        ]
 
     # -- names and data ---------------------------------------------------------------
     def fresh(self, hint: str) -> str:
@@ -149,31 +149,23 @@ class CEmitter:
         """A C expression pointing at `value`'s elements."""
         return self.exprs[value]
 
-    def scratch(self, op: Operation, dtype: str, count: int) -> str:
-        """A scratch area of `count` elements live only during `op`."""
-        key = ("scratch", op)
-        size = count * np.dtype(dtype).itemsize
-        i = self.index[op]
-        self.buffers[key] = Buffer(key, size, 8, i, i)
-        self.element_types.add(dtype)
-        return f"@{id(key)}@{dtype}"
+    def arena_pointer(self, offset: int, dtype: np.dtype) -> str:
+        self.element_types.add(dtype.name)
+        return f"(&{self.prefix}_arena.{ARENA_MEMBERS[dtype.name]}[{offset // dtype.itemsize}])"
+
+    def scratch(self, op: Operation) -> str:
+        """The op's kernel scratch (`SCRATCH`), at the offset plan-memory gave it."""
+        dtype, _ = SCRATCH_NEEDS[type(op)](op)
+        return self.arena_pointer(op.attributes[SCRATCH].value.data, np.dtype(dtype))
 
     # -- driver -----------------------------------------------------------------------
     def plan_values(self) -> None:
-        """Give each op result an arena buffer live until its last use."""
-        returned = self.function.body.block.last_op
-        assert isinstance(returned, func.ReturnOp)
-        last = len(self.ops)
+        """Point each planned op result at its arena offset."""
         for op in self.ops:
-            if op.has_trait(ConstantLike):
-                continue
-            for r in op.results:
-                uses = [self.index.get(u.operation, last) for u in r.uses]
-                dtype = dtype_of(r)
-                self.element_types.add(dtype.name)
-                size = prod(shape_of(r)) * dtype.itemsize
-                self.buffers[r] = Buffer(r, size, 8, self.index[op], max(uses, default=last))
-                self.exprs[r] = f"@{id(r)}@{dtype.name}"
+            if OFFSET in op.attributes:
+                self.exprs[op.results[0]] = self.arena_pointer(
+                    op.attributes[OFFSET].value.data, dtype_of(op.results[0])
+                )
 
     def generate(self) -> dict[str, str]:
         args, outputs = self.inputs, self.outputs
@@ -189,24 +181,11 @@ class CEmitter:
             emitter(self, op)
         for value, name in zip(outputs, out_names):
             self.emit(f"qtc_copy_bytes({name}, {self.ptr(value)}, {self.byte_size(value)});")
-        arena_size = place(list(self.buffers.values()))
-        self.arena_bytes = arena_size
-        self.arena_lower_bound = lower_bound(list(self.buffers.values()))
         io_types = {C_TYPES[dtype_of(v).name] for v in (*args, *outputs)}
-        return self.render(args, outputs, in_names, out_names, arena_size, io_types)
+        return self.render(args, outputs, in_names, out_names, self.arena_bytes, io_types)
 
     def byte_size(self, value: SSAValue) -> int:
         return prod(shape_of(value)) * dtype_of(value).itemsize
-
-    def resolve(self, text: str) -> str:
-        """Replace buffer placeholders by arena pointers once offsets are known."""
-        by_id = {str(id(k)): b for k, b in self.buffers.items()}
-
-        def pointer(m: re.Match) -> str:
-            buf, dtype = by_id[m.group(1)], np.dtype(m.group(2))
-            return f"(&{self.prefix}_arena.{ARENA_MEMBERS[dtype.name]}[{buf.offset // dtype.itemsize}])"
-
-        return re.sub(r"@(\d+)@(\w+)", pointer, text)
 
     def render(self, args, outputs, in_names, out_names, arena_size, io_types) -> dict[str, str]:
         p = self.prefix
@@ -298,11 +277,12 @@ class CEmitter:
                 "",
             ]
             state = [f"static {io_type} {p}_output[{n_out}];", f"static int {p}_ready;", ""]
+            self.state_bytes = n_out * C_SIZES[io_type]
             at = source.index(f"int {p}_init(void)\n{{")
             source[at:at] = state
         if self.stream is not None:
             render_stream(self, header, source, in_type, out_type, prod(shape_of(outputs[0])))
-        return {f"{p}.h": "\n".join(header), f"{p}.c": self.resolve("\n".join(source))}
+        return {f"{p}.h": "\n".join(header), f"{p}.c": "\n".join(source)}
 
     def runtime_headers(self) -> list[str]:
         """The runtime_c/ headers the generated source includes (copied next to it)."""
@@ -317,31 +297,40 @@ class CEmitter:
         return headers
 
 
-def _boundary_result(arg: SSAValue) -> SSAValue:
-    """The integer input of the C function: the argument's `qnn.quantize`, if that is its only use."""
-    use = arg.first_use
-    if use is not None and arg.has_one_use() and isinstance(use.operation, qnn.QuantizeOp):
-        return use.operation.result
-    return arg
-
-
-def _boundary_operand(value: SSAValue) -> SSAValue:
-    """The integer output of the C function: what a returned `qnn.dequantize` converts."""
-    owner = value.owner
-    return owner.input if isinstance(owner, qnn.DequantizeOp) else value
-
-
 Emitter = Callable[[CEmitter, Operation], None]
 EMITTERS: dict[type[Operation], Emitter] = {}
 
+ScratchNeed = Callable[[Operation], "tuple[str, int] | None"]
+SCRATCH_NEEDS: dict[type[Operation], ScratchNeed] = {}
+"""Op kind -> (element type, count) of the scratch its C kernel takes, or None for none;
+`plan-memory` places it and `CEmitter.scratch` points at it."""
 
-def emits(*op_types: type[Operation]):
-    def register(fn: Emitter) -> Emitter:
-        for t in op_types:
-            EMITTERS[t] = fn
-        return fn
 
-    return register
+def _registrar(table: dict):
+    """A decorator factory: `@decorator(OpA, OpB)` puts the function in `table` for each op kind."""
+
+    def decorator(*op_types: type[Operation]):
+        def register(fn):
+            for t in op_types:
+                table[t] = fn
+            return fn
+
+        return register
+
+    return decorator
+
+
+emits = _registrar(EMITTERS)
+needs_scratch = _registrar(SCRATCH_NEEDS)
+
+
+def scratch_bytes(op: Operation) -> int:
+    """The bytes of scratch `op`'s C kernel takes (0 for none)."""
+    from qtc.compiler import emit_c_qnn  # noqa: F401  (registers the integer ops' needs)
+
+    need = SCRATCH_NEEDS.get(type(op))
+    found = need(op) if need is not None else None
+    return 0 if found is None else found[1] * np.dtype(found[0]).itemsize
 
 
 def generate_c(
@@ -351,6 +340,9 @@ def generate_c(
     `stream` adds the streaming window of a pre-processed model (`render_stream`)."""
     from qtc.compiler import emit_c_qnn  # noqa: F401  (registers the integer ops' emitters)
 
+    plan = memory_plan(module)
+    if plan is None or plan["io"] != io:
+        PlanMemoryPass(io=io).apply(Context(), module)
     emitter = CEmitter(module, name, io)
     emitter.stream = stream
     return emitter.generate(), emitter
@@ -503,7 +495,10 @@ def _constant_value(value: SSAValue):
 
 @emits(nn.ReshapeOp)
 def _reshape(em: CEmitter, op: nn.ReshapeOp) -> None:
-    em.emit(f"qtc_copy_bytes({em.ptr(op.result)}, {em.ptr(op.input)}, {em.byte_size(op.result)});")
+    """Nothing to run: plan-memory put the result in its operand's bytes (a view)."""
+    em.exprs.setdefault(op.result, em.ptr(op.input))
+    if em.ptr(op.result) != em.ptr(op.input):
+        raise QtcError(f"{op.name}: plan-memory gave the view its own buffer; run plan-memory again")
 
 
 # -- signal pre-processing: float emitters and the streaming window ------------------------
@@ -567,8 +562,13 @@ def _spectrum(em: CEmitter, op: nn.SpectrumOp) -> None:
     }
     epsilon = {"epsilon": c_literal(op.epsilon.value.data, np.dtype(np.float32))}
     params = spectrum_struct(em, op, "qtc_spectrum_f32_params", tables, epsilon)
-    scratch = em.scratch(op, "float32", 2 * size + size // 2 + 1)
-    em.emit(f"qtc_spectrum_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {scratch}, {params});")
+    em.emit(f"qtc_spectrum_f32({em.ptr(op.input)}, {em.ptr(op.result)}, {em.scratch(op)}, {params});")
+
+
+@needs_scratch(nn.SpectrumOp)
+def _spectrum_scratch(op: nn.SpectrumOp) -> tuple[str, int]:
+    size = op.size.value.data
+    return "float32", 2 * size + size // 2 + 1
 
 
 def dsp_headers(em: CEmitter, headers: Sequence[str]) -> list[str]:
@@ -639,6 +639,7 @@ def render_stream(
     ]
     init = source.index(f"int {p}_init(void)\n{{")
     source[init + 1 : init + 1] = [f"    {p}_reset_state();"]
+    em.state_bytes = 2 * spec.length * spec.channels * C_SIZES[in_type] + outputs * C_SIZES[out_type]
     source[init:init] = [
         f"static qtc_stream {p}_stream;",
         f"static {in_type} {p}_ring[{2 * spec.length * spec.channels}];",
@@ -700,12 +701,18 @@ def _pad(em: CEmitter, op: Operation, kernel: str = "qtc_pad4_f32", value: str =
     em.emit(f"{kernel}({em.ptr(op.input)}, {em.ptr(op.result)}, {shape4}, {pads8}, {value});")
 
 
+@needs_scratch(nn.LSTMOp, nn.GRUOp)
+def _recurrent_scratch(op: nn.RecurrentOp) -> tuple[str, int]:
+    """The state and gates: 6 * units floats for an LSTM, 8 * units for a GRU."""
+    return "float32", (6 if isinstance(op, nn.LSTMOp) else 8) * op.units.value.data
+
+
 @emits(nn.LSTMOp, nn.GRUOp)
 def _recurrent(em: CEmitter, op: nn.RecurrentOp) -> None:
     batch, steps, features = shape_of(op.input)
     units = op.units.value.data
     is_lstm = isinstance(op, nn.LSTMOp)
-    scratch = em.scratch(op, "float32", (6 if is_lstm else 8) * units)
+    scratch = em.scratch(op)
     flags = [str(int(op.return_sequences.value.data))]
     if not is_lstm:
         flags.append(str(int(op.reset_after.value.data)))

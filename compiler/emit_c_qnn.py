@@ -27,6 +27,7 @@ from qtc.compiler.emit_c import (
     c_literal,
     dtype_of,
     emits,
+    needs_scratch,
     shape_of,
     spectrum_struct,
     split_axis,
@@ -43,6 +44,7 @@ from qtc.dialects.fixedpoint import (
 )
 from qtc.dialects.qtc_attrs import storage_range
 from qtc.dialects.shapes import window_pads
+from qtc.passes.plan_memory import SCRATCH
 
 MBQM_MODES = {"double": "QTC_MBQM_DOUBLE", "single": "QTC_MBQM_SINGLE"}
 """qtc_int.h's requantizer of each `rounding` (int32 accumulators)."""
@@ -124,11 +126,6 @@ def requant(em: CEmitter, op: qnn.RescaledOp) -> str:
     )
 
 
-def accumulators(em: CEmitter, op: qnn._AccumulatingOp, count: int) -> str:
-    """Scratch for `count` accumulators of the op's width (int32 for i8, int64 for i16 inputs)."""
-    return em.scratch(op, f"int{op.accumulator_bits()}", count)
-
-
 # ----------------------------------------------------------------------------- requantization
 
 
@@ -146,10 +143,27 @@ def _requantize(em: CEmitter, op: qnn.RequantizeOp) -> None:
 def _accumulating_call(em: CEmitter, op: qnn._AccumulatingOp, kernel: str, *geometry: str) -> None:
     """`kernel_<x>_<w>_<y>(x, w, b, y, acc, *geometry, requant)`, acc one per output channel."""
     types = "_".join(suffix(v) for v in (op.input, op.weights, op.result))
-    acc = accumulators(em, op, op.channels())
     em.emit(
         f"qtc_{kernel}_{types}({em.ptr(op.input)}, {em.ptr(op.weights)}, {em.ptr(op.bias)}, "
-        f"{em.ptr(op.result)}, {acc}, {', '.join(geometry)}, {requant(em, op)});"
+        f"{em.ptr(op.result)}, {em.scratch(op)}, {', '.join(geometry)}, {requant(em, op)});"
+    )
+
+
+@needs_scratch(qnn.DenseOp, qnn.Conv1DOp, qnn.Conv2DOp, qnn.DepthwiseConv1DOp, qnn.DepthwiseConv2DOp)
+def _accumulating_scratch(op: qnn._AccumulatingOp) -> tuple[str, int] | None:
+    """Packed kernels: a patch of one window when the input is padded (the border windows,
+    padding filled in); the others: one accumulator of the op's width per output channel."""
+    if not packs_weights(op):
+        return f"int{op.accumulator_bits()}", op.channels()
+    if isinstance(op, qnn.DenseOp) or not any(map(any, _conv_pads(op))):
+        return None
+    return dtype_of(op.input).name, prod(shape_of(op.weights)[:-1])
+
+
+def _conv_pads(op: qnn._ConvOp) -> list[tuple[int, int]]:
+    return window_pads(
+        shape_of(op.input)[1:-1], shape_of(op.weights)[:-2], op.strides.get_values(),
+        op.dilations.get_values(), op.padding.data,
     )
 
 
@@ -166,12 +180,19 @@ def packs_weights(op) -> bool:
     )
 
 
+def repacked(use) -> bool:
+    """Whether the operand `use` is emitted in its kernel's own layout: the weights and bias of
+    a `_packed` kernel, the weights and biases of a recurrent op."""
+    if isinstance(use.operation, qnn._RecurrentOp):
+        return use.index > 0
+    return packs_weights(use.operation) and use.index in (1, 2)
+
+
 @emits(qnn.ConstantOp)
 def _qnn_constant(em: CEmitter, op: qnn.ConstantOp) -> None:
-    """The constant's array, unless only `_packed` kernels read it (as weights or bias): they
-    get their own layouts of it."""
+    """The constant's array, unless only kernels with their own layouts of it read it."""
     uses = list(op.result.uses)
-    if uses and all(packs_weights(u.operation) and u.index in (1, 2) for u in uses):
+    if uses and all(map(repacked, uses)):
         return
     _constant(em, op)
 
@@ -235,12 +256,7 @@ def _conv(em: CEmitter, op: qnn._ConvOp) -> None:
         return
     weights = dense_to_numpy(op.weights.owner.value)
     taps = weights.reshape(prod(w[:-2]), -1) if op.DEPTHWISE else weights.reshape(-1, w[-1])
-    pads = window_pads(
-        shape_of(op.input)[1:-1], w[:-2], op.strides.get_values(), op.dilations.get_values(),
-        op.padding.data,
-    )
-    # the windows of border outputs, the padding filled in
-    patch = em.scratch(op, dtype_of(op.input).name, prod(w[:-1])) if any(map(any, pads)) else "0"
+    patch = em.scratch(op) if SCRATCH in op.attributes else "0"
     _packed_call(em, op, kind, taps, patch, geometry)
 
 
@@ -372,8 +388,15 @@ def _softmax(em: CEmitter, op: qnn.SoftmaxOp) -> None:
 
 @emits(qnn.MaxPool1DOp, qnn.MaxPool2DOp, qnn.AvgPool1DOp, qnn.AvgPool2DOp)
 def _qnn_pool(em: CEmitter, op: qnn._PoolOp) -> None:
-    acc = em.scratch(op, "int32", shape_of(op.input)[-1])
-    _pool(em, op, suffix(op.input), [acc], [i32(v) for v in op.clamp_range()])
+    _pool(em, op, suffix(op.input), [em.scratch(op)], [i32(v) for v in op.clamp_range()])
+
+
+@needs_scratch(
+    qnn.MaxPool1DOp, qnn.MaxPool2DOp, qnn.AvgPool1DOp, qnn.AvgPool2DOp, qnn.GlobalAvgPoolOp
+)
+def _channel_accumulators(op: qnn.QnnOp) -> tuple[str, int]:
+    """One int32 accumulator per channel."""
+    return "int32", shape_of(op.input)[-1]
 
 
 def _global_dims(op: qnn._GlobalPoolOp) -> str:
@@ -391,10 +414,9 @@ def _global_max_pool(em: CEmitter, op: qnn.GlobalMaxPoolOp) -> None:
 
 @emits(qnn.GlobalAvgPoolOp)
 def _global_avg_pool(em: CEmitter, op: qnn.GlobalAvgPoolOp) -> None:
-    acc = em.scratch(op, "int32", shape_of(op.input)[-1])
     em.emit(
         f"qtc_global_avg_pool_{suffix(op.input)}_{suffix(op.result)}({em.ptr(op.input)}, "
-        f"{em.ptr(op.result)}, {acc}, {_global_dims(op)}, {requant(em, op)});"
+        f"{em.ptr(op.result)}, {em.scratch(op)}, {_global_dims(op)}, {requant(em, op)});"
     )
 
 
@@ -440,11 +462,15 @@ def _spectrum(em: CEmitter, op: qnn.SpectrumOp) -> None:
         "log_offset": i32(op.log_offset.value.data if log_power else 0),
     }
     geometry = spectrum_struct(em, op, "qtc_spectrum", tables, logs)
-    work = em.scratch(op, "int64", size + 1 + op.bins())  # QTC_SPECTRUM_SCRATCH
     em.emit(
         f"qtc_spectrum_i16_{suffix(op.result)}({em.ptr(op.input)}, {em.ptr(op.result)}, "
-        f"{work}, {geometry}, {requant(em, op)});"
+        f"{em.scratch(op)}, {geometry}, {requant(em, op)});"
     )
+
+
+@needs_scratch(qnn.SpectrumOp)
+def _spectrum_scratch(op: qnn.SpectrumOp) -> tuple[str, int]:
+    return "int64", op.size.value.data + 1 + op.bins()  # QTC_SPECTRUM_SCRATCH
 
 
 # ----------------------------------------------------------------------------- recurrent
@@ -462,20 +488,64 @@ def shared_table(em: CEmitter, hint: str, table: np.ndarray) -> str:
     return emitted[key]
 
 
+@needs_scratch(qnn.LSTMOp, qnn.GRUOp)
+def _recurrent_scratch(op: qnn._RecurrentOp) -> tuple[str, int]:
+    """The state and gates: 6 * units int16 for an LSTM, 8 * units for a GRU; for i8 inputs
+    also the centred input of a step."""
+    centred = shape_of(op.input)[-1] if dtype_of(op.input).itemsize == 1 else 0
+    return "int16", (6 if isinstance(op, qnn.LSTMOp) else 8) * op.units() + centred
+
+
+def constant_of(value: SSAValue, op: qnn._RecurrentOp) -> np.ndarray:
+    """The array of a constant operand (recurrent weights are stored in the kernel's layout)."""
+    if not isinstance(value.owner, qnn.ConstantOp):
+        raise QtcError(f"{op.name}: C needs constant weights and biases")
+    return dense_to_numpy(value.owner.value)
+
+
+def pair_packed_weights(weights: np.ndarray) -> np.ndarray:
+    """[rows, columns] int8 weights as qtc_recurrent.h's packed words: per group of four
+    columns and pair of rows k, k+1, the words [w(k, 4q), w(k, 4q+1), w(k+1, 4q), w(k+1, 4q+1)]
+    and the same of columns 4q+2, 4q+3 (byte 0 first; zero past the last column and in the row
+    after an odd last one)."""
+    rows, columns = weights.shape
+    pairs, groups = -(-rows // 2), -(-columns // PACKED_LANES)
+    padded = np.zeros((2 * pairs, groups * PACKED_LANES), np.uint8)
+    padded[:rows, :columns] = weights.astype(np.int8).view(np.uint8)
+    # [pair, row, group, word, column] -> [group, pair, word, row, column]
+    ordered = padded.reshape(pairs, 2, groups, 2, 2).transpose(2, 0, 3, 1, 4)
+    return np.ascontiguousarray(ordered).reshape(-1).view("<u4").astype(np.uint32).view(np.int32)
+
+
+def recurrent_weights(weights: np.ndarray, blocks: Sequence[int]) -> np.ndarray:
+    """[rows, columns] weights in qtc_recurrent.h's layout, as blocks of the given column
+    counts: 8-bit packed, 16-bit transposed."""
+    if weights.dtype.itemsize != 1:
+        return np.ascontiguousarray(weights.T).reshape(-1)
+    bounds = np.cumsum(blocks)[:-1]
+    return np.concatenate([pair_packed_weights(b) for b in np.split(weights, bounds, axis=1)])
+
+
 @emits(qnn.LSTMOp, qnn.GRUOp)
 def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
     """`qtc_{lstm|gru}_<x>_<w>(x, kernel, recurrent_kernel, bias, [recurrent_bias,] y, scratch,
     params)`: one call over the whole sequence, its state in int16 arena scratch."""
     hint, rounding = _hint(op), op.rounding.data
     batch, steps, features = shape_of(op.input)
+    units = op.units()
     bits = {"input": op.input_accumulator_bits(), "recurrent": op.recurrent_accumulator_bits()}
-    zero_points = {"input": op.input_zero_point.value.data, "recurrent": 0}
+    kernel, recurrent_kernel = (constant_of(v, op) for v in (op.kernel, op.recurrent_kernel))
+    bias, zero_point = constant_of(op.bias, op), op.input_zero_point.value.data
+    if dtype_of(op.input).itemsize == 2:  # the kernel reads i16 inputs as they are
+        bias = bias - zero_point * kernel.astype(np.int64).sum(axis=0)
+        zero_point = 0
+    zero_points = {"input": zero_point, "recurrent": 0}
     q3_12 = storage_range(16)  # unused: the gate rescale saturates to int16 itself
     fields = {
         "batch": str(batch),
         "steps": str(steps),
         "features": str(features),
-        "units": str(op.units()),
+        "units": str(units),
         "return_sequences": str(int(op.return_sequences())),
         **{
             f"{side}_rescale": requant_struct(
@@ -496,17 +566,25 @@ def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
             em, f"{hint}_candidate_table", dense_to_numpy(op.activation_table)
         ),
     }
-    operands = [op.input, op.kernel, op.recurrent_kernel, op.bias]
-    pointers = [em.ptr(v) for v in operands]
+    # a GRU's recurrent kernel is read in two blocks: z and r, then h (after r)
+    gates = [2 * units, units] if isinstance(op, qnn.GRUOp) else [op.GATES * units]
+    pointers = [
+        em.ptr(op.input),
+        em.const_array(f"{hint}_kernel", recurrent_weights(kernel, [kernel.shape[1]])),
+        em.const_array(f"{hint}_recurrent_kernel", recurrent_weights(recurrent_kernel, gates)),
+        em.const_array(f"{hint}_bias", bias),
+    ]
     if isinstance(op, qnn.GRUOp):
         fields["reset_after"] = str(int(bool(op.reset_after.value.data)))
-        pointers.append("0" if op.recurrent_bias is None else em.ptr(op.recurrent_bias))
-        state = 8
+        recurrent_bias = op.recurrent_bias
+        pointers.append(
+            "0" if recurrent_bias is None
+            else em.const_array(f"{hint}_recurrent_bias", constant_of(recurrent_bias, op))
+        )
     else:
         fields["cell_scale_power"] = str(op.cell_scale_power.value.data)
-        state = 6
     params = struct(em, "qtc_recurrent", f"{hint}_params", fields)
-    scratch = em.scratch(op, "int16", state * op.units())
+    scratch = em.scratch(op)
     kind = op.name.split(".")[-1]
     em.emit(
         f"qtc_{kind}_{suffix(op.input)}_{suffix(op.kernel)}({', '.join(pointers)}, "

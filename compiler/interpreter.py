@@ -8,8 +8,10 @@ function's batch size are run batch by batch and the results concatenated.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.interpreter import Interpreter
@@ -22,6 +24,23 @@ from qtc.dialects.nn_interpreter import NNFunctions
 from qtc.dialects.qnn_interpreter import QNNFunctions
 
 Listener = Interpreter.Listener
+
+
+@cache
+def _blas_controller() -> ThreadpoolController:
+    """threadpoolctl's view of the BLAS libraries loaded with numpy (found once: ~15 us a call after)."""
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A context in which numpy's matrix products use one thread.
+
+    The references run one batch (usually one sample) a call, so their products are small: with
+    a thread per core OpenBLAS waits for its second thread on every product, which made the
+    calibration of a ResNet-8 10-20x slower while another process held the other of 2 cores.
+    The results are bit-identical: OpenBLAS splits rows and columns between threads, not sums.
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 class InputError(QtcError):
@@ -99,7 +118,9 @@ def each_batch(
         args = tuple(
             a if n_batches == 1 else a[b * size : (b + 1) * size] for a, size in zip(arrays, sizes)
         )
-        yield [np.asarray(r) for r in interpreter.call_op(function, args)]
+        with _one_blas_thread():
+            results = interpreter.call_op(function, args)
+        yield [np.asarray(r) for r in results]
 
 
 def concatenate_runs(runs: list[list[np.ndarray]]) -> list[np.ndarray]:

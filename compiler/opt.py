@@ -24,7 +24,7 @@ def quantize_pipeline(mode: str, calibration: str, method: str) -> str:
     """The pass pipeline behind `--quantize-<mode>`."""
     return (
         f'{FLOAT_PIPELINE},calibrate{{data="{calibration}" method={method}}},'
-        f"propagate-contracts{{mode={mode}}},requantize,check-overflow"
+        f"propagate-contracts{{mode={mode}}},requantize,check-overflow,plan-memory"
     )
 
 

@@ -231,7 +231,8 @@ def _summary(report: dict) -> list[str]:
         )
     lines += [
         f"- parameters: {report.get('params')}; MACs per inference: {report.get('macs')}",
-        f"- arena: {ram.get('arena_bytes')} bytes (lower bound {ram.get('lower_bound_bytes')})",
+        f"- RAM: arena {ram.get('arena_bytes')} bytes (lower bound {ram.get('lower_bound_bytes')}), "
+        f"state between calls {ram.get('state_bytes')} bytes",
         "",
         "## Layers",
         "",

@@ -58,12 +58,17 @@ def dense_from_numpy(array: np.ndarray, element_type: Attribute | None = None) -
     return DenseIntOrFPElementsAttr(tensor_type(array.shape, element_type), BytesAttr(data))
 
 
-def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
-    """The elements of `attr` as a numpy array of its shape (splats are expanded)."""
+def dense_view(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    """The elements of `attr` as a read-only array of its shape that shares the attribute's
+    bytes (a splat is broadcast): no copy, for readers such as the interpreters' constants."""
     dtype = numpy_dtype(attr.get_element_type())
     shape = tuple(attr.get_shape())
     flat = np.frombuffer(attr.data.data, dtype=dtype)
-    count = int(np.prod(shape, dtype=np.int64))
-    if flat.size == 1 and count != 1:
-        return np.full(shape, flat[0], dtype=dtype)
-    return flat.reshape(shape).copy()
+    if flat.size == 1 and int(np.prod(shape, dtype=np.int64)) != 1:
+        return np.broadcast_to(flat[0], shape)
+    return flat.reshape(shape)
+
+
+def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    """The elements of `attr` as a writable numpy array of its shape (splats are expanded)."""
+    return np.array(dense_view(attr))

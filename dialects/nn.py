@@ -56,6 +56,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from qtc.dialects.dense import dense_to_numpy
 from qtc.dialects.shapes import PADDINGS, window_output_shape
+from qtc.dialects.traits import InPlaceElementwise, ViewOfOperand
 
 FUSED_ACTIVATIONS = ("relu", "relu6")
 """Values of the optional `activation` of dense, convolutions, add, sub and mul."""
@@ -451,7 +452,7 @@ class ElementwiseBinaryOp(FusedActivationOp, ABC):
     rhs = operand_def(T)
     result = result_def(T)
 
-    traits = traits_def(SameOperandsAndResultType())
+    traits = traits_def(SameOperandsAndResultType(), InPlaceElementwise())
     assembly_format = "$lhs `,` $rhs attr-dict `:` type($result)"
 
 
@@ -493,6 +494,7 @@ class ReluOp(ElementwiseUnaryOp):
     """max(x, 0)."""
 
     name = "nn.relu"
+    traits = traits_def(InPlaceElementwise())
     CONTRACT: ClassVar[str] = CLAMP_CONTRACT
 
 
@@ -501,6 +503,7 @@ class Relu6Op(ElementwiseUnaryOp):
     """min(max(x, 0), 6)."""
 
     name = "nn.relu6"
+    traits = traits_def(InPlaceElementwise())
     CONTRACT: ClassVar[str] = CLAMP_CONTRACT
 
 
@@ -509,6 +512,7 @@ class TanhOp(ElementwiseUnaryOp):
     """tanh(x)."""
 
     name = "nn.tanh"
+    traits = traits_def(InPlaceElementwise())
     CONTRACT: ClassVar[str] = """
     contract $op(input) -> result {
       require scale(result) == 2^-(bits(result) - 1);
@@ -521,6 +525,7 @@ class SigmoidOp(ElementwiseUnaryOp):
     """The logistic function 1 / (1 + exp(-x))."""
 
     name = "nn.sigmoid"
+    traits = traits_def(InPlaceElementwise())
     CONTRACT: ClassVar[str] = PROBABILITY_CONTRACT
 
 
@@ -581,6 +586,7 @@ class ReshapeOp(NNOp):
 
     name = "nn.reshape"
     CONTRACT: ClassVar[str] = SAME_PARAMETERS_CONTRACT
+    traits = traits_def(ViewOfOperand())
 
     input = operand_def(TensorType)
     result = result_def(TensorType)

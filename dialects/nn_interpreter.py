@@ -14,7 +14,7 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, im
 from xdsl.interpreters.func import FuncFunctions
 
 from qtc.dialects import array_kernels, dsp, nn
-from qtc.dialects.dense import dense_to_numpy
+from qtc.dialects.dense import dense_to_numpy, dense_view
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -165,7 +165,7 @@ class NNFunctions(InterpreterFunctions):
     def run_constant(
         self, interpreter: Interpreter, op: nn.ConstantOp, args: PythonValues
     ) -> PythonValues:
-        return (dense_to_numpy(op.value),)
+        return (dense_view(op.value),)
 
     @impl(nn.DenseOp)
     def run_dense(

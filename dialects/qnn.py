@@ -57,6 +57,7 @@ from qtc.dialects.dense import dense_to_numpy
 from qtc.dialects.fixedpoint import INT32_MAX, ROUNDINGS, lut_int16_lookup
 from qtc.dialects.qtc_attrs import QParamsAttr, storage_range
 from qtc.dialects.shapes import PADDINGS, window_output_shape
+from qtc.dialects.traits import InPlaceElementwise, ViewOfOperand
 
 ACTIVATION_WIDTHS = (8, 16)
 BIAS_WIDTH = {8: 32, 16: 64}
@@ -337,6 +338,7 @@ class RequantizeOp(UnaryOp, RescaledOp):
     """
 
     name = "qnn.requantize"
+    traits = traits_def(InPlaceElementwise())
 
     input_zero_point = prop_def(IntegerAttr[I32])
     axis = opt_prop_def(IntegerAttr[I64])
@@ -570,6 +572,7 @@ class AddOp(_AddSubOp):
     """Quantized addition with TFLite's input rescaling."""
 
     name = "qnn.add"
+    traits = traits_def(InPlaceElementwise())
 
 
 @irdl_op_definition
@@ -577,6 +580,7 @@ class SubOp(_AddSubOp):
     """Quantized subtraction with TFLite's input rescaling."""
 
     name = "qnn.sub"
+    traits = traits_def(InPlaceElementwise())
 
 
 @irdl_op_definition
@@ -584,6 +588,7 @@ class MulOp(_BinaryOp, RescaledOp):
     """Quantized product: `y = clamp(MBQM((x1 - z1) * (x2 - z2), m, s) + z_out)`."""
 
     name = "qnn.mul"
+    traits = traits_def(InPlaceElementwise())
 
     def verify_(self) -> None:
         super().verify_()
@@ -599,6 +604,7 @@ class ClampOp(SameTypeOp, ClampedOp):
     """Standalone ReLU/ReLU6 at an unchanged scale: clamp to [clamp_min, clamp_max]."""
 
     name = "qnn.clamp"
+    traits = traits_def(InPlaceElementwise())
 
     clamp_min = prop_def(IntegerAttr[I32])
     clamp_max = prop_def(IntegerAttr[I32])
@@ -609,6 +615,7 @@ class LutOp(SameTypeOp):
     """Table lookup: 256 i8 entries in natural order (q + 128) or 513 interpolated i16 entries."""
 
     name = "qnn.lut"
+    traits = traits_def(InPlaceElementwise())
 
     table = prop_def(DenseIntOrFPElementsAttr)
 
@@ -797,6 +804,7 @@ class ReshapeOp(SameTypeOp):
     """Reshape to the result type; the elements and their scale are unchanged."""
 
     name = "qnn.reshape"
+    traits = traits_def(ViewOfOperand())
 
     def verify_shape(self) -> None:
         if np.prod(_shape(self.input)) != np.prod(_shape(self.result)):

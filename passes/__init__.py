@@ -33,6 +33,11 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return RequantizePass
 
+    def get_plan_memory():
+        from qtc.passes.plan_memory import PlanMemoryPass
+
+        return PlanMemoryPass
+
     def get_check_overflow():
         from qtc.passes.check_overflow import CheckOverflowPass
 
@@ -45,6 +50,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "propagate-contracts": get_propagate_contracts,
         "fold-batch-norm": get_fold_batch_norm,
         "fuse-activations": get_fuse_activations,
+        "plan-memory": get_plan_memory,
     }
 
 

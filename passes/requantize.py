@@ -50,6 +50,16 @@ def _same(a: QParamsAttr, b: QParamsAttr) -> bool:
     return (a.scale, a.zero_point, a.bits) == (b.scale, b.zero_point, b.bits)
 
 
+def _retabulable(value: SSAValue, own: QParamsAttr, target: QParamsAttr) -> bool:
+    """Whether a table can give `value` at `target` directly: a tanh or sigmoid result of the
+    same width (int16 tables have no output zero point)."""
+    return (
+        type(value.owner) in LUT_FUNCTIONS
+        and own.bits == target.bits
+        and (target.bits == 8 or target.zero_point == 0)
+    )
+
+
 @dataclass
 class Lowering:
     """Builds the integer body of one function, op by op, mapping each `nn` value to `qnn`."""
@@ -139,6 +149,9 @@ class Lowering:
         if _same(own, target):
             return self.get(value)
         key = (value, (target.scale, target.zero_point, target.bits))
+        if key not in self.rescaled and _retabulable(value, own, target):
+            # a second table straight to `target`: one rounding of the function instead of two
+            self.rescaled[key] = table(self, value.owner, target, f"{value.name_hint or 'v'}_rescaled")
         if key not in self.rescaled:
             op = qnn.RequantizeOp(
                 operands=[self.get(value)],
@@ -176,9 +189,16 @@ class Lowering:
             if lower is None:
                 raise self.fail(f"{op.name} has no integer lowering")
             self.values[op.results[0]] = lower(self, op)
+        self.drop_unused()
         self.function.body.detach_block(old)
         self.function.body.add_block(self.block)
         old.erase()
+
+    def drop_unused(self) -> None:
+        """Erase results nothing reads (a table whose every user took a second table instead)."""
+        for op in reversed(list(self.block.ops)):
+            if op.results and not any(r.uses for r in op.results):
+                self.block.erase_op(op)
 
     def dequantize(self, value: SSAValue) -> SSAValue:
         params = self.qparams(value)
@@ -475,18 +495,23 @@ def _relu(lw: Lowering, op: nn.ElementwiseUnaryOp) -> SSAValue:
     return lw.emit(result, y)
 
 
-@lowers(nn.TanhOp, nn.SigmoidOp)
-def _lut(lw: Lowering, op: nn.ElementwiseUnaryOp) -> SSAValue:
-    """A table of the float function at every input integer (int8) or interpolated (int16)."""
-    x, y = lw.qparams(op.input), lw.qparams(op.result)
+def table(lw: Lowering, op: nn.ElementwiseUnaryOp, y: QParamsAttr, hint: str | None = None) -> SSAValue:
+    """A table of the float function at every input integer (int8) or interpolated (int16),
+    giving the result at `y`'s parameters."""
+    x = lw.qparams(op.input)
     build = lut_int8 if x.bits == 8 else lut_int16
-    table = build(LUT_FUNCTIONS[type(op)], x.scale, x.zero_point, y.scale, y.zero_point)
+    entries = build(LUT_FUNCTIONS[type(op)], x.scale, x.zero_point, y.scale, y.zero_point)
     result = qnn.LutOp(
         operands=[lw.get(op.input)],
-        result_types=[lw.int_type(op.result)],
-        properties={"table": dense_from_numpy(table)},
+        result_types=[lw.int_type(op.result, y)],
+        properties={"table": dense_from_numpy(entries)},
     )
-    return lw.emit(result, y)
+    return lw.emit(result, y, hint)
+
+
+@lowers(nn.TanhOp, nn.SigmoidOp)
+def _lut(lw: Lowering, op: nn.ElementwiseUnaryOp) -> SSAValue:
+    return table(lw, op, lw.qparams(op.result))
 
 
 @lowers(nn.SoftmaxOp)

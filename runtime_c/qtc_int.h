@@ -361,9 +361,117 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
 QTC_DEFINE_FAST_LOOPS(i8)
 QTC_DEFINE_FAST_LOOPS(i16)
 
+/* Cores with the DSP extension (Cortex-M4/M7/M33...): GCC does not emit the dual 16-bit
+   multiply-accumulates by itself, so the int8 inner loops below spell them out. SXTB16 sign
+   extends bytes 0 and 2 (or, rotated, 1 and 3) of a word into two halves, SMLAD adds both
+   products of two such pairs, SMLABB/SMLATT one. Their sums wrap to 32 bits like the generic
+   loops' uint32 sums, so both give the same integers (tests/test_dsp_kernels.py). The helpers
+   are volatile asm: ordered as written, GCC's scheduler cannot hoist every load and unpack
+   of an iteration and run out of registers. QTC_NO_DSP=1 keeps the generic loops. */
+#if !defined(QTC_NO_DSP) && defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
+#define QTC_DSP 1
+#else
+#define QTC_DSP 0
+#endif
+
+#if QTC_DSP
+#define QTC_DSP_OP_(name, text)                                                                     \
+    static inline int32_t name(int32_t a, int32_t b) {                                              \
+        int32_t r;                                                                                  \
+        __asm__ volatile(text : "=r"(r) : "r"(a), "r"(b));                                          \
+        return r;                                                                                   \
+    }
+#define QTC_DSP_MAC_(name, text)                                                                    \
+    static inline int32_t name(int32_t a, int32_t b, int32_t acc) {                                 \
+        int32_t r;                                                                                  \
+        __asm__ volatile(text : "=r"(r) : "r"(a), "r"(b), "r"(acc));                                \
+        return r;                                                                                   \
+    }
+/* (bottom of a, bottom of b) and (top of a, top of b) as (bottom, top) halves. */
+QTC_DSP_OP_(qtc_pack_bottoms_, "pkhbt %0, %1, %2, lsl #16")
+QTC_DSP_OP_(qtc_pack_tops_, "pkhtb %0, %2, %1, asr #16")
+QTC_DSP_MAC_(qtc_smlad_, "smlad %0, %1, %2, %3")
+QTC_DSP_MAC_(qtc_smlabb_, "smlabb %0, %1, %2, %3")
+QTC_DSP_MAC_(qtc_smlatt_, "smlatt %0, %1, %2, %3")
+
+/* Bytes 0 and 2 (even) or 1 and 3 (odd) of k as signed halves. */
+static inline int32_t qtc_even_bytes_(uint32_t k) {
+    int32_t r;
+    __asm__ volatile("sxtb16 %0, %1" : "=r"(r) : "r"(k));
+    return r;
+}
+
+static inline int32_t qtc_odd_bytes_(uint32_t k) {
+    int32_t r;
+    __asm__ volatile("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(k));
+    return r;
+}
+
+/* Four bytes from any address (the M4 and M7 load unaligned words). */
+static inline uint32_t qtc_load4_(const void *p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+}
+
+/* s[j] += xp . (byte j of ka, byte j of kb) for j = 0..3: xp holds two inputs as halves, ka and
+   kb the packed weights of their taps. */
+static inline void qtc_dsp_taps2_(int32_t xp, uint32_t ka, uint32_t kb, int32_t *s) {
+    int32_t a = qtc_even_bytes_(ka), b = qtc_even_bytes_(kb);
+    s[0] = qtc_smlad_(xp, qtc_pack_bottoms_(a, b), s[0]);
+    s[2] = qtc_smlad_(xp, qtc_pack_tops_(a, b), s[2]);
+    a = qtc_odd_bytes_(ka);
+    b = qtc_odd_bytes_(kb);
+    s[1] = qtc_smlad_(xp, qtc_pack_bottoms_(a, b), s[1]);
+    s[3] = qtc_smlad_(xp, qtc_pack_tops_(a, b), s[3]);
+}
+
+/* qtc_dot4_i8_ four taps a step: inputs 0 and 2 (1 and 3) of a word pair with taps 0 and 2
+   (1 and 3) of the weights; the last n % 4 taps by the generic loop. */
+QTC_OUT_OF_LINE void qtc_dot4_dsp_(const int8_t *x, const uint32_t *w, int n, uint32_t *acc) {
+    const int8_t *end = x + (n & ~3);
+    int32_t s[4];
+    int j;
+    for (j = 0; j < 4; ++j) s[j] = (int32_t)acc[j];
+    for (; x != end; x += 4, w += 4) {
+        const uint32_t v = qtc_load4_(x);
+        qtc_dsp_taps2_(qtc_even_bytes_(v), w[0], w[2], s);
+        qtc_dsp_taps2_(qtc_odd_bytes_(v), w[1], w[3], s);
+    }
+    for (j = 0; j < 4; ++j) acc[j] = (uint32_t)s[j];
+    qtc_dot4_i8_(x, w, n & 3, acc);
+}
+
+/* qtc_window4_i8_: per tap the four channels' inputs (one word) times their weights (one
+   word), channels 0 and 2 (1 and 3) from the even (odd) bytes. */
+QTC_OUT_OF_LINE void qtc_window4_dsp_(const int8_t *x, int row, int col, int kh, int kw,
+                                      const uint32_t *w, uint32_t *acc) {
+    int32_t s0 = (int32_t)acc[0], s1 = (int32_t)acc[1], s2 = (int32_t)acc[2], s3 = (int32_t)acc[3];
+    int ky, kx;
+    for (ky = 0; ky < kh; ++ky, x += row) {
+        const int8_t *t = x;
+        for (kx = 0; kx < kw; ++kx, t += col) {
+            const uint32_t v = qtc_load4_(t), k = *w++;
+            const int32_t xe = qtc_even_bytes_(v), ke = qtc_even_bytes_(k);
+            const int32_t xo = qtc_odd_bytes_(v), ko = qtc_odd_bytes_(k);
+            s0 = qtc_smlabb_(xe, ke, s0);
+            s2 = qtc_smlatt_(xe, ke, s2);
+            s1 = qtc_smlabb_(xo, ko, s1);
+            s3 = qtc_smlatt_(xo, ko, s3);
+        }
+    }
+    acc[0] = (uint32_t)s0; acc[1] = (uint32_t)s1; acc[2] = (uint32_t)s2; acc[3] = (uint32_t)s3;
+}
+#define QTC_DOT4_i8 qtc_dot4_dsp_
+#define QTC_WINDOW4_i8 qtc_window4_dsp_
+#else
+#define QTC_DOT4_i8 qtc_dot4_i8_
+#define QTC_WINDOW4_i8 qtc_window4_i8_
+#endif
+
 /* acc[j] += x[0..n) . bytes j of w[0..n): i8 in place; i16 in exact int32 partial sums. */
 static inline void qtc_segment4_i8_(const int8_t *x, const uint32_t *w, int n, uint32_t *acc) {
-    qtc_dot4_i8_(x, w, n, acc);
+    QTC_DOT4_i8(x, w, n, acc);
 }
 
 static inline void qtc_segment4_i16_(const int16_t *x, const uint32_t *w, int n, int64_t *acc) {
@@ -381,7 +489,7 @@ static inline void qtc_segment4_i16_(const int16_t *x, const uint32_t *w, int n,
    partial sums of the whole window, of rows, or of pieces of rows. */
 static inline void qtc_window_acc_i8_(const int8_t *x, int row, int col, int kh, int kw,
                                       const uint32_t *w, uint32_t *acc) {
-    qtc_window4_i8_(x, row, col, kh, kw, w, acc);
+    QTC_WINDOW4_i8(x, row, col, kh, kw, w, acc);
 }
 
 static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int kh, int kw,

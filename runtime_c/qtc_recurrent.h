@@ -1,20 +1,32 @@
 /* qtc recurrent kernels: the integer LSTM and GRU of qnn.lstm / qnn.gru.
  *
  * C99, integer arithmetic only: no float or double, no allocation, recursion, VLAs or globals;
- * every function is static inline. The conventions of qtc_int.h and qtc_fixedpoint.h hold: no
- * left shift of a negative value, products that could exceed 32 bits are int64, wraps are
- * conversions from unsigned, right shifts of negative values are arithmetic. Each kernel
- * computes exactly what qtc.dialects.qnn_interpreter's lstm_int / gru_int compute
- * (tests/test_recurrent_int.py compares them bit for bit under ASan/UBSan); the recipe is
- * documented on qtc.dialects.qnn's _RecurrentOp, LSTMOp and GRUOp.
+ * every function is static inline (or QTC_OUT_OF_LINE). The conventions of qtc_int.h and
+ * qtc_fixedpoint.h hold: no left shift of a negative value, products that could exceed 32 bits
+ * are int64, wraps are conversions from unsigned, right shifts of negative values are
+ * arithmetic. Each kernel computes exactly what qtc.dialects.qnn_interpreter's lstm_int /
+ * gru_int compute (tests/test_recurrent_int.py compares them bit for bit under ASan/UBSan); the
+ * recipe is documented on qtc.dialects.qnn's _RecurrentOp, LSTMOp and GRUOp.
  *
- * Layouts: x [batch, steps, features]; Keras kernels [features, G * units] and recurrent
- * kernels [units, G * units] in gate blocks of `units` columns (LSTM i, f, c, o; GRU z, r, h);
- * y [batch, steps, units] (every step) or [batch, units] (the last). Gate pre-activations are
- * int16 Q3.12, gates and the hidden state int16 Q0.15, the LSTM cell int16 at scale
- * 2^cell_scale_power. The state lives in `scratch` (from the arena: 6 * units int16 for an
- * LSTM, 8 * units for a GRU); the kernels loop over time, so neither code nor constants grow
- * with the sequence length.
+ * Layouts: x [batch, steps, features]; y [batch, steps, units] (every step) or [batch, units]
+ * (the last). Gate columns come in gate blocks of `units` (LSTM i, f, c, o; GRU z, r, h). The
+ * compiler stores each weight matrix [rows, columns] (Keras kernel [features, G * units],
+ * recurrent kernel [units, G * units]; a GRU's recurrent kernel as two blocks, its z and r
+ * columns, then its h columns) in the order the kernels read it:
+ * - 8-bit weights, packed words (int32_t, the bytes are what counts): per group of four
+ *   columns 4q .. 4q+3 and pair of rows k, k+1, the words [w(k, 4q), w(k, 4q+1), w(k+1, 4q),
+ *   w(k+1, 4q+1)] and the same of columns 4q+2, 4q+3 (bytes 0..3; zero past the last column and
+ *   in the row after an odd last one). The dot products read consecutive words, each input
+ *   pair serves four columns, and on cores with SMLAD one SXTB16 turns a word into the two
+ *   taps of one column;
+ * - 16-bit weights, transposed: the rows of column c at c * rows.
+ * The input zero point is subtracted once per step (i8 inputs, into an int16 copy) or folded
+ * into the int64 bias by the compiler (i16 inputs, which the kernels read as they are; their
+ * input_rescale's input_zero_point is then 0), so every projection is an int16 vector times the
+ * weights. Gate pre-activations are int16 Q3.12, gates and the hidden state int16 Q0.15, the
+ * LSTM cell int16 at scale 2^cell_scale_power. The state lives in `scratch` (from the arena,
+ * int16: 6 * units for an LSTM, 8 * units for a GRU, plus `features` for i8 inputs); the
+ * kernels loop over time, so neither code nor constants grow with the sequence length.
  */
 #ifndef QTC_RECURRENT_H
 #define QTC_RECURRENT_H
@@ -28,7 +40,7 @@ typedef struct {
     int batch, steps, features, units;
     int return_sequences;                 /* y holds every step (1) or the last (0) */
     const qtc_requant *input_rescale;     /* input projection -> Q3.12 a gate column; its
-                                             input_zero_point is x's */
+                                             input_zero_point is x's (i8) or 0 (i16) */
     const qtc_requant *recurrent_rescale; /* recurrent projection -> Q3.12; mode
                                              QTC_MBQM_INT64 means an int64 accumulator */
     const qtc_requant *output_rescale;    /* Q0.15 state -> y, clamped to y's range */
@@ -38,66 +50,223 @@ typedef struct {
     int reset_after;                      /* GRU only */
 } qtc_recurrent;
 
-/* a + b in int64, wrapping (as the reference's int64 sum). */
+/* ---- projections --------------------------------------------------------------------------- */
+
+/* Rows of a packed dot product whose int32 partial sum is exact: |v * w| <= 2^15 * 2^7. */
+#define QTC_RNN_ROWS_INT32 256
+
+/* s[j] += v0 * w(k, j), j < 4: the last row k of an odd count (a is its pair's first word,
+   b the second; the zero row after it adds nothing). */
+static inline void qtc_rnn_row_(int32_t v0, uint32_t a, uint32_t b, uint32_t *s) {
+    s[0] += (uint32_t)(v0 * QTC_LANE0(a));
+    s[1] += (uint32_t)(v0 * QTC_LANE1(a));
+    s[2] += (uint32_t)(v0 * QTC_LANE0(b));
+    s[3] += (uint32_t)(v0 * QTC_LANE1(b));
+}
+
+#if QTC_DSP
+/* s[j] = sum_k v[k] * w(k, j), j < 4, k < n: one group of packed 8-bit weights (two words a row
+   pair). SMLAD: an input pair is one word, and the even (odd) bytes of a weight word are column
+   0's (1's) taps of that pair. Sums wrap in 32 bits: exactly the int32 the verifier keeps exact
+   (partial sums of QTC_RNN_ROWS_INT32 rows for int64 accumulators). */
+QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, uint32_t *s) {
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const int16_t *end = v + (n & ~1);
+    for (; v != end; v += 2, w += 2) {
+        const int32_t pair = (int32_t)qtc_load4_(v);
+        const uint32_t a = (uint32_t)w[0], b = (uint32_t)w[1];
+        s0 = qtc_smlad_(pair, qtc_even_bytes_(a), s0);
+        s1 = qtc_smlad_(pair, qtc_odd_bytes_(a), s1);
+        s2 = qtc_smlad_(pair, qtc_even_bytes_(b), s2);
+        s3 = qtc_smlad_(pair, qtc_odd_bytes_(b), s3);
+    }
+    s[0] = (uint32_t)s0; s[1] = (uint32_t)s1; s[2] = (uint32_t)s2; s[3] = (uint32_t)s3;
+    if (n & 1) qtc_rnn_row_(v[0], (uint32_t)w[0], (uint32_t)w[1], s);
+}
+#elif defined(__ARM_ARCH_6M__) && defined(__GNUC__)
+/* The same on ARMv6-M: GCC spills the four sums of the C loop below on Thumb-1's eight low
+   registers; here they stay in high registers, the inputs, weights and products in low ones. */
+QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, uint32_t *s) {
+    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const int16_t *end = v + (n & ~1);
+    if (v != end) {
+        int32_t v0, v1, k, t;
+        __asm__ volatile(
+            ".syntax unified\n"
+            "1:\n\t"
+            "ldrh %[v0], [%[v], #0]\n\tsxth %[v0], %[v0]\n\t"
+            "ldrh %[v1], [%[v], #2]\n\tsxth %[v1], %[v1]\n\t"
+            "adds %[v], %[v], #4\n\t"
+            "ldm %[w]!, {%[k]}\n\t"
+            "sxtb %[t], %[k]\n\tmuls %[t], %[v0], %[t]\n\tadd %[s0], %[t]\n\t"
+            "lsls %[t], %[k], #16\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v0], %[t]\n\tadd %[s1], %[t]\n\t"
+            "lsls %[t], %[k], #8\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v1], %[t]\n\tadd %[s0], %[t]\n\t"
+            "asrs %[k], %[k], #24\n\tmuls %[k], %[v1], %[k]\n\tadd %[s1], %[k]\n\t"
+            "ldm %[w]!, {%[k]}\n\t"
+            "sxtb %[t], %[k]\n\tmuls %[t], %[v0], %[t]\n\tadd %[s2], %[t]\n\t"
+            "lsls %[t], %[k], #16\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v0], %[t]\n\tadd %[s3], %[t]\n\t"
+            "lsls %[t], %[k], #8\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v1], %[t]\n\tadd %[s2], %[t]\n\t"
+            "asrs %[k], %[k], #24\n\tmuls %[k], %[v1], %[k]\n\tadd %[s3], %[k]\n\t"
+            "cmp %[v], %[end]\n\t"
+            "bne 1b"
+            : [v] "+l"(v), [w] "+l"(w), [s0] "+h"(s0), [s1] "+h"(s1), [s2] "+h"(s2),
+              [s3] "+h"(s3), [v0] "=&l"(v0), [v1] "=&l"(v1), [k] "=&l"(k), [t] "=&l"(t)
+            : [end] "r"(end)
+            : "cc", "memory");
+    }
+    s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
+    if (n & 1) qtc_rnn_row_(v[0], (uint32_t)w[0], (uint32_t)w[1], s);
+}
+#else
+/* s[j] = sum_k v[k] * w(k, j), j < 4, k < n: one group of packed 8-bit weights (two words a row
+   pair), summed in uint32: exactly the int32 the verifier keeps exact (partial sums of
+   QTC_RNN_ROWS_INT32 rows for int64 accumulators). */
+QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, uint32_t *s) {
+    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const int16_t *end = v + (n & ~1);
+    for (; v != end; v += 2, w += 2) {
+        const int32_t v0 = v[0], v1 = v[1];
+        uint32_t k = (uint32_t)w[0];
+        s0 += (uint32_t)(v0 * QTC_LANE0(k) + v1 * QTC_LANE2(k));
+        s1 += (uint32_t)(v0 * QTC_LANE1(k) + v1 * QTC_LANE3(k));
+        k = (uint32_t)w[1];
+        s2 += (uint32_t)(v0 * QTC_LANE0(k) + v1 * QTC_LANE2(k));
+        s3 += (uint32_t)(v0 * QTC_LANE1(k) + v1 * QTC_LANE3(k));
+    }
+    s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
+    if (n & 1) qtc_rnn_row_(v[0], (uint32_t)w[0], (uint32_t)w[1], s);
+}
+#endif
+
+/* out[j] = G(bias[j] + s[j]) for j < lanes, or sat16(out[j] + G(...)) when add (an LSTM's
+   input and recurrent parts), G being p's int32-accumulator rescale (QTC_MBQM_DOUBLE or _SINGLE)
+   of column first + j to int16 Q3.12. The reference clamps the exact sum to +-bound, bound =
+   2^(31 - max(shift, 0)) - 1, where the 32-bit requantizer cannot wrap; a sum that overflows
+   int32 lies beyond the bound on the bias' side. bias may be null. Out of line: one copy of the
+   requantizer, called once per four columns. */
+QTC_OUT_OF_LINE void qtc_rnn_gates32_(const uint32_t *s, const int32_t *bias, int first, int lanes,
+                                      const qtc_requant *p, int add, int16_t *out) {
+    const int step = p->channels > 1, single = p->mode == QTC_MBQM_SINGLE;
+    const int32_t *multiplier = p->multiplier + (step ? first : 0);
+    const int32_t *shifts = p->shift + (step ? first : 0);
+    int j;
+    for (j = 0; j < lanes; ++j, multiplier += step, shifts += step) {
+        const int shift = (int)*shifts, left = shift > 0 ? shift : 0;
+        const int32_t bound = INT32_MAX >> left;
+        const int32_t a = bias ? bias[j] : 0, b = (int32_t)s[j];
+        const int32_t sum = (int32_t)((uint32_t)a + (uint32_t)b);
+        int32_t v = sum;
+        if (((a ^ sum) & (b ^ sum)) < 0) v = a < 0 ? -bound : bound;
+        else if (sum > bound) v = bound;
+        else if (sum < -bound) v = -bound;
+        /* double rounding spelled out: the verifier keeps multipliers >= 0 */
+        v = single ? qtc_mbqm_single_fast_(v, *multiplier, shift)
+                   : qtc_rdbpot_fast_(qtc_srdhm_pos_((int32_t)((uint32_t)v << left), *multiplier),
+                                      left - shift);
+        v = v > 32767 ? 32767 : (v < -32768 ? -32768 : v);
+        if (add) v = qtc_clamp(v + out[j], -32768, 32767);
+        out[j] = (int16_t)v;
+    }
+}
+
+/* The same for an int64 accumulator (QTC_MBQM_INT64): clamped to +-(2^min(31 - shift, 47) - 1),
+   the int64-input requantizer's domain. */
+static inline int32_t qtc_rnn_gate64_(const qtc_requant *p, int c, int64_t acc) {
+    const int k = p->channels > 1 ? c : 0;
+    const int shift = (int)p->shift[k];
+    const int e = 31 - shift;
+    const int64_t bound = ((int64_t)1 << (e < 47 ? e : 47)) - 1;
+    const int64_t a = acc > bound ? bound : (acc < -bound ? -bound : acc);
+    return qtc_saturate(qtc_mbqm_i64_fast_(a, p->multiplier[k], shift), 16);
+}
+
+/* a + b in int64, wrapping (as the reference's int64 sum: a bias may be +-(2^63 - 1)). */
 static inline int64_t qtc_rnn_wrap_add_(int64_t a, int64_t b) {
     return (int64_t)((uint64_t)a + (uint64_t)b);
 }
 
-/* Accumulator types by width, for QTC_DEFINE_RNN_DOT. */
-#define QTC_RNN_ACC_32 int32_t
-#define QTC_RNN_ACC_64 int64_t
-
-/* sum_k (x[k] - z) * w[k * stride], k < n, in an ACC-bit accumulator (the qnn verifier keeps
-   an int32 one exact: at most 65793 i8 input features, 511 units of i8 recurrent weights). */
-#define QTC_DEFINE_RNN_DOT(SX, SW, ACC)                                                             \
-    static inline int64_t qtc_rnn_dot_##SX##_##SW##_##ACC##_(                                       \
-        const QTC_T_##SX *x, int32_t z, const QTC_T_##SW *w, int n, int stride) {                   \
-        QTC_RNN_ACC_##ACC acc = 0;                                                                  \
-        int k;                                                                                      \
-        for (k = 0; k < n; ++k) acc += (QTC_RNN_ACC_##ACC)((int32_t)x[k] - z) * w[k * stride];      \
-        return acc;                                                                                 \
-    }
-
-QTC_DEFINE_RNN_DOT(i8, i8, 32)   /* input projection, int8 */
-QTC_DEFINE_RNN_DOT(i16, i8, 32)  /* recurrent projection with i8 weights */
-QTC_DEFINE_RNN_DOT(i16, i8, 64)  /* input projection, 16x8; recurrent one beyond 511 units */
-QTC_DEFINE_RNN_DOT(i16, i16, 64) /* input and recurrent projection, int16 */
-
-/* The input projection's dot product of each (input, weights) type pair. */
-#define QTC_RNN_INPUT_DOT_i8_i8 qtc_rnn_dot_i8_i8_32_
-#define QTC_RNN_INPUT_DOT_i16_i8 qtc_rnn_dot_i16_i8_64_
-#define QTC_RNN_INPUT_DOT_i16_i16 qtc_rnn_dot_i16_i16_64_
-
-/* The recurrent projection of one column: the Q0.15 state (or r * h) times i8 weights in the
-   accumulator that `mode` names, or times i16 weights (always int64). */
-static inline int64_t qtc_rnn_recurrent_dot_i8_(const int16_t *h, const int8_t *w, int n,
-                                                int stride, int mode) {
-    return mode == QTC_MBQM_INT64 ? qtc_rnn_dot_i16_i8_64_(h, 0, w, n, stride)
-                                  : qtc_rnn_dot_i16_i8_32_(h, 0, w, n, stride);
-}
-
-static inline int64_t qtc_rnn_recurrent_dot_i16_(const int16_t *h, const int16_t *w, int n,
-                                                 int stride, int mode) {
-    (void)mode;
-    return qtc_rnn_dot_i16_i16_64_(h, 0, w, n, stride);
-}
-
-/* Element j of a recurrent bias of the recurrent accumulator's width. */
+/* Element j of a bias of the accumulator's width (int32, or int64 for QTC_MBQM_INT64); 0
+   without one. */
 static inline int64_t qtc_rnn_bias_(const void *bias, int j, int mode) {
+    if (!bias) return 0;
     return mode == QTC_MBQM_INT64 ? ((const int64_t *)bias)[j] : ((const int32_t *)bias)[j];
 }
 
-/* Gate rescale of column c to int16 Q3.12: acc clamped to +-(2^min(e, 47) - 1), e = 31 - shift
-   (int64) or 31 - max(shift, 0) (int32), so the requantizer cannot wrap (a clamped value still
-   saturates), then requantized and saturated. */
-static inline int32_t qtc_rnn_gate_(const qtc_requant *p, int64_t acc, int c) {
-    const int k = p->channels > 1 ? c : 0;
-    const int shift = (int)p->shift[k];
-    const int e = p->mode == QTC_MBQM_INT64 ? 31 - shift : 31 - (shift > 0 ? shift : 0);
-    const int64_t bound = ((int64_t)1 << (e < 47 ? e : 47)) - 1;
-    const int64_t a = acc > bound ? bound : (acc < -bound ? -bound : acc);
-    return qtc_saturate(qtc_mbqm_mode_(a, p->multiplier[k], shift, p->mode), 16);
+/* out[j] = g, or sat16(out[j] + g) when add (an LSTM's input and recurrent parts). */
+static inline void qtc_rnn_put_(int16_t *out, int j, int32_t g, int add) {
+    out[j] = (int16_t)(add ? qtc_saturate((int64_t)out[j] + g, 16) : g);
 }
+
+/* out[j] = G(bias[j] + sum_k v[k] w(k, j)) for the `count` columns j of a block of packed 8-bit
+   weights with n rows, G being p's rescale of column first + j; bias may be null. */
+static inline void qtc_rnn_project_i8_(const int16_t *v, int n, const int32_t *w, int count,
+                                       const void *bias, int first, const qtc_requant *p,
+                                       int add, int16_t *out) {
+    const int words = n + (n & 1); /* per group of four columns */
+    int j, i, k;
+    for (j = 0; j < count; j += 4, w += words) {
+        const int lanes = count - j < 4 ? count - j : 4;
+        if (p->mode == QTC_MBQM_INT64) {
+            int64_t acc[4];
+            for (i = 0; i < 4; ++i) acc[i] = 0;
+            for (k = 0; k < n; k += QTC_RNN_ROWS_INT32) {
+                uint32_t part[4];
+                qtc_rnn_dot4_(v + k, n - k < QTC_RNN_ROWS_INT32 ? n - k : QTC_RNN_ROWS_INT32, w + k,
+                              part);
+                for (i = 0; i < 4; ++i) acc[i] += (int32_t)part[i];
+            }
+            for (i = 0; i < lanes; ++i)
+                qtc_rnn_put_(out, j + i,
+                             qtc_rnn_gate64_(p, first + j + i,
+                                             qtc_rnn_wrap_add_(
+                                                 acc[i], qtc_rnn_bias_(bias, j + i, p->mode))),
+                             add);
+        } else {
+            uint32_t s[4];
+            qtc_rnn_dot4_(v, n, w, s);
+            qtc_rnn_gates32_(s, bias ? (const int32_t *)bias + j : 0, first + j, lanes, p, add,
+                             out + j);
+        }
+    }
+}
+
+/* The same for transposed 16-bit weights (always an int64 accumulator). */
+static inline void qtc_rnn_project_i16_(const int16_t *v, int n, const int16_t *w, int count,
+                                        const void *bias, int first, const qtc_requant *p,
+                                        int add, int16_t *out) {
+    int j, k;
+    for (j = 0; j < count; ++j, w += n) {
+        int64_t dot = 0;
+        for (k = 0; k < n; ++k) dot += (int32_t)v[k] * w[k];
+        qtc_rnn_put_(out, j,
+                     qtc_rnn_gate64_(p, first + j,
+                                     qtc_rnn_wrap_add_(dot, qtc_rnn_bias_(bias, j, p->mode))),
+                     add);
+    }
+}
+
+/* Stored weights of each weight type, and the size of a block of `count` columns and n rows. */
+#define QTC_RNN_W_i8 int32_t
+#define QTC_RNN_W_i16 int16_t
+static inline int qtc_rnn_block_i8_(int n, int count) { return (count + 3) / 4 * (n + (n & 1)); }
+static inline int qtc_rnn_block_i16_(int n, int count) { return count * n; }
+
+/* The step's input as the int16 vector the projections read: i8 centred into `centred`, i16
+   as it is (its zero point is folded into the bias). */
+static inline const int16_t *qtc_rnn_vector_i8_(const int8_t *x, int n, int32_t zero_point,
+                                                int16_t *centred) {
+    int k;
+    for (k = 0; k < n; ++k) centred[k] = (int16_t)(x[k] - zero_point);
+    return centred;
+}
+
+static inline const int16_t *qtc_rnn_vector_i16_(const int16_t *x, int n, int32_t zero_point,
+                                                 int16_t *centred) {
+    (void)n; (void)zero_point; (void)centred;
+    return x;
+}
+
+/* ---- steps --------------------------------------------------------------------------------- */
 
 /* table(sat16(a + b)): a gate or candidate from two Q3.12 parts. */
 static inline int32_t qtc_rnn_lookup_(int32_t a, int32_t b, const int16_t *table) {
@@ -144,15 +313,6 @@ static inline void qtc_gru_unit_(const int16_t *gx, const int16_t *gh, int16_t *
 
 /* Kernels of one (input, weights) type pair; the output has the input's type. */
 #define QTC_DEFINE_RECURRENT(SX, SW)                                                                \
-    /* G_in of column j: the input projection of step xt with its bias, at Q3.12. */                \
-    static inline int32_t qtc_rnn_input_##SX##_##SW##_(const QTC_T_##SX *xt,                        \
-                                                       const QTC_T_##SW *kernel,                    \
-                                                       const QTC_BIAS_##SX *bias, int j,            \
-                                                       int columns, const qtc_recurrent *p) {       \
-        const int64_t dot = QTC_RNN_INPUT_DOT_##SX##_##SW(                                          \
-            xt, p->input_rescale->input_zero_point, kernel + j, p->features, columns);              \
-        return qtc_rnn_gate_(p->input_rescale, qtc_rnn_wrap_add_(bias[j], dot), j);                 \
-    }                                                                                               \
     /* The output of step t of sample n, if y holds it: the state rescaled. */                      \
     static inline void qtc_rnn_store_##SX##_##SW##_(QTC_T_##SX *y, const int16_t *h, int n, int t,  \
                                                     const qtc_recurrent *p) {                       \
@@ -167,62 +327,57 @@ static inline void qtc_gru_unit_(const int16_t *gx, const int16_t *gh, int16_t *
         }                                                                                           \
         for (j = 0; j < p->units; ++j) yp[j] = (QTC_T_##SX)qtc_requant_(p->output_rescale, h[j], 0); \
     }                                                                                               \
-    /* LSTM over x [batch, steps, features]; scratch: 6 * units int16. */                           \
+    /* LSTM over x [batch, steps, features], weights and bias as stored above; scratch: int16,      \
+       6 * units (+ features for i8 inputs). */                                                     \
     static inline void qtc_lstm_##SX##_##SW(                                                        \
-        const QTC_T_##SX *x, const QTC_T_##SW *kernel, const QTC_T_##SW *recurrent_kernel,          \
+        const QTC_T_##SX *x, const QTC_RNN_W_##SW *kernel, const QTC_RNN_W_##SW *recurrent_kernel,  \
         const QTC_BIAS_##SX *bias, QTC_T_##SX *y, int16_t *scratch, const qtc_recurrent *p) {       \
-        const int u = p->units, columns = 4 * u, mode = p->recurrent_rescale->mode;                 \
+        const int u = p->units, f = p->features, columns = 4 * u;                                   \
         int16_t *pre = scratch, *h = scratch + columns, *c = h + u;                                 \
         int n, t, j;                                                                                \
         for (n = 0; n < p->batch; ++n) {                                                            \
             for (j = 0; j < u; ++j) h[j] = c[j] = 0;                                                \
             for (t = 0; t < p->steps; ++t) {                                                        \
-                const QTC_T_##SX *xt = x + (n * p->steps + t) * p->features;                        \
-                for (j = 0; j < columns; ++j) {                                                     \
-                    const int64_t acc = qtc_rnn_recurrent_dot_##SW##_(h, recurrent_kernel + j, u,   \
-                                                                      columns, mode);               \
-                    pre[j] = (int16_t)qtc_saturate(                                                 \
-                        (int64_t)qtc_rnn_input_##SX##_##SW##_(xt, kernel, bias, j, columns, p) +    \
-                            qtc_rnn_gate_(p->recurrent_rescale, acc, j),                            \
-                        16);                                                                        \
-                }                                                                                   \
+                const int16_t *v = qtc_rnn_vector_##SX##_(x + (n * p->steps + t) * f, f,            \
+                                                          p->input_rescale->input_zero_point,       \
+                                                          c + u);                                   \
+                qtc_rnn_project_##SW##_(v, f, kernel, columns, bias, 0, p->input_rescale, 0, pre);  \
+                qtc_rnn_project_##SW##_(h, u, recurrent_kernel, columns, 0, 0,                      \
+                                        p->recurrent_rescale, 1, pre);                              \
                 for (j = 0; j < u; ++j) qtc_lstm_unit_(pre, h, c, j, u, p);                         \
                 qtc_rnn_store_##SX##_##SW##_(y, h, n, t, p);                                        \
             }                                                                                       \
         }                                                                                           \
     }                                                                                               \
-    /* GRU over x [batch, steps, features]; recurrent_bias [units] (int32 or int64 as the           \
-       recurrent accumulator) with reset_after, else null; scratch: 8 * units int16. */             \
+    /* GRU over x [batch, steps, features], weights and bias as stored above; recurrent_bias       \
+       [units] (of the recurrent accumulator's width) with reset_after, else null; scratch:         \
+       int16, 8 * units (+ features for i8 inputs). */                                              \
     static inline void qtc_gru_##SX##_##SW(                                                         \
-        const QTC_T_##SX *x, const QTC_T_##SW *kernel, const QTC_T_##SW *recurrent_kernel,          \
+        const QTC_T_##SX *x, const QTC_RNN_W_##SW *kernel, const QTC_RNN_W_##SW *recurrent_kernel,  \
         const QTC_BIAS_##SX *bias, const void *recurrent_bias, QTC_T_##SX *y, int16_t *scratch,     \
         const qtc_recurrent *p) {                                                                   \
-        const int u = p->units, columns = 3 * u, mode = p->recurrent_rescale->mode;                 \
+        const int u = p->units, f = p->features, columns = 3 * u;                                   \
+        const QTC_RNN_W_##SW *candidate_kernel = recurrent_kernel + qtc_rnn_block_##SW##_(u, 2 * u); \
+        const qtc_requant *rec = p->recurrent_rescale;                                              \
         int16_t *gx = scratch, *gh = gx + columns, *h = gh + columns, *rh = h + u;                  \
         int n, t, j;                                                                                \
         for (n = 0; n < p->batch; ++n) {                                                            \
             for (j = 0; j < u; ++j) h[j] = 0;                                                       \
             for (t = 0; t < p->steps; ++t) {                                                        \
-                const QTC_T_##SX *xt = x + (n * p->steps + t) * p->features;                        \
-                for (j = 0; j < columns; ++j)                                                       \
-                    gx[j] = (int16_t)qtc_rnn_input_##SX##_##SW##_(xt, kernel, bias, j, columns, p); \
-                for (j = 0; j < (p->reset_after ? columns : 2 * u); ++j) {                          \
-                    int64_t acc = qtc_rnn_recurrent_dot_##SW##_(h, recurrent_kernel + j, u,         \
-                                                                columns, mode);                     \
-                    if (j >= 2 * u)                                                                 \
-                        acc = qtc_rnn_wrap_add_(acc, qtc_rnn_bias_(recurrent_bias, j - 2 * u, mode)); \
-                    gh[j] = (int16_t)qtc_rnn_gate_(p->recurrent_rescale, acc, j);                   \
-                }                                                                                   \
-                if (!p->reset_after) { /* the candidate's projection of r * h */                    \
+                const int16_t *v = qtc_rnn_vector_##SX##_(x + (n * p->steps + t) * f, f,           \
+                                                          p->input_rescale->input_zero_point,       \
+                                                          rh + u);                                  \
+                qtc_rnn_project_##SW##_(v, f, kernel, columns, bias, 0, p->input_rescale, 0, gx);   \
+                qtc_rnn_project_##SW##_(h, u, recurrent_kernel, 2 * u, 0, 0, rec, 0, gh);           \
+                if (p->reset_after) {                                                               \
+                    qtc_rnn_project_##SW##_(h, u, candidate_kernel, u, recurrent_bias, 2 * u, rec,  \
+                                            0, gh + 2 * u);                                         \
+                } else { /* the candidate's projection of r * h */                                  \
                     for (j = 0; j < u; ++j)                                                         \
                         rh[j] = (int16_t)qtc_rdbpot(                                                \
                             qtc_rnn_lookup_(gx[u + j], gh[u + j], p->gate_table) * h[j], 15);       \
-                    for (j = 2 * u; j < columns; ++j)                                               \
-                        gh[j] = (int16_t)qtc_rnn_gate_(                                             \
-                            p->recurrent_rescale,                                                   \
-                            qtc_rnn_recurrent_dot_##SW##_(rh, recurrent_kernel + j, u, columns,     \
-                                                          mode),                                    \
-                            j);                                                                     \
+                    qtc_rnn_project_##SW##_(rh, u, candidate_kernel, u, 0, 2 * u, rec, 0,           \
+                                            gh + 2 * u);                                            \
                 }                                                                                   \
                 for (j = 0; j < u; ++j) qtc_gru_unit_(gx, gh, h, j, u, p);                          \
                 qtc_rnn_store_##SX##_##SW##_(y, h, n, t, p);                                        \

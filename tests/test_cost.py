@@ -110,3 +110,74 @@ def test_missing_toolchain_is_one_clear_error(builds, monkeypatch, capsys) -> No
         cost.toolchain.cache_clear()
     err = capsys.readouterr().err
     assert err.count("error:") == 1 and "apt-get install gcc-arm-none-eabi" in err
+
+
+# ------------------------------------------------------------------ pre-processing and streaming
+
+PRE = {
+    "channels": 3, "sample_type": "int16", "sample_scale": 0.01,
+    "window": {"length": 32, "hop": 8},
+    "normalize": {"mean": [0.5, -0.2, 9.8], "std": [2.0, 1.5, 3.0]},
+    "fft": {"size": 32, "window": "hann", "output": "log_power"},
+}
+"""Raw int16 windows [32, 3] -> normalised -> log-power spectra [17, 3]."""
+COST_KEYS = {"instructions", "cycles", "flash_bytes", "ram_bytes", "per_layer"}
+
+
+def streaming_gru() -> keras.Model:
+    keras.utils.set_random_seed(11)
+    x = keras.Input((17, 3))
+    h = L.GRU(6, name="gru")(x)
+    y = L.Dense(3, activation="softmax", name="classes")(h)
+    return keras.Model(x, y)
+
+
+@pytest.fixture(scope="module")
+def streaming_builds(tmp_path_factory) -> dict[str, str]:
+    """int8, 16x8 and float builds of a GRU behind normalisation and a log-power FFT."""
+    model = streaming_gru()
+    raw = np.random.default_rng(1).integers(-2000, 2000, size=(24, 32, 3)).astype(np.int16)
+    root = tmp_path_factory.mktemp("cost-stream")
+    outs = {}
+    for bits in ("8", "16x8", "float"):
+        outs[bits] = str(root / bits)
+        compile_model(model, outs[bits], bits=bits, calibration=None if bits == "float" else raw, preprocess=PRE)
+    return outs
+
+
+@pytest.mark.parametrize("bits", ["8", "16x8", "float"])
+def test_preprocessed_recurrent_build_costs_every_layer(streaming_builds, bits, capsys) -> None:
+    """`qtc cost` of the whole-window NAME_run: the pre-processing ops are rows of their own
+    and the rows add up to the whole inference on every core."""
+    out = streaming_builds[bits]
+    targets = ["cortex-m0", "cortex-m4"] + (["cortex-m4f"] if bits == "float" else [])
+    assert main(["cost", out, *[a for t in targets for a in ("--cpu", t)]]) == 0
+    assert "nn.spectrum" in capsys.readouterr().out
+    facts = report(out)
+    assert set(facts["cost"]) == set(targets)
+    for target, measured in facts["cost"].items():
+        assert COST_KEYS <= set(measured), target
+        rows = measured["per_layer"]
+        assert [(r["name"], r["op"]) for r in rows] == [(r["name"], r["op"]) for r in facts["layers"]]
+        by_op = {r["op"]: r for r in rows}
+        for op in ("nn.normalize_raw", "nn.spectrum", "nn.gru", "nn.dense"):
+            assert by_op[op]["instructions"] > 0 and by_op[op]["cycles"] > 0, (target, op)
+        for key in ("instructions", "cycles"):
+            assert sum(r[key] for r in rows) + measured["other"][key] == measured[key], (target, key)
+        assert measured["ram_bytes"] >= facts["ram"]["arena_bytes"] + measured["stack_bytes"]
+    if bits == "float":
+        assert facts["cost"]["cortex-m4f"]["cycles"] < facts["cost"]["cortex-m4"]["cycles"]
+
+
+def test_preprocessed_builds_are_measured_on_the_same_raw_window(streaming_builds, tmp_path) -> None:
+    """The float build reads the int builds' raw int16 samples as floats; the int8 build
+    takes int16 samples in and gives int8 out."""
+    int8 = bench(streaming_builds["8"], "cortex-m0", tmp_path / "i")
+    wide = bench(streaming_builds["16x8"], "cortex-m0", tmp_path / "w")
+    floats = bench(streaming_builds["float"], "cortex-m0", tmp_path / "f")
+    assert (int8.io.dtype, int8.io.output_dtype) == (np.int16, np.int8)
+    assert (wide.io.dtype, wide.io.output_dtype) == (np.int16, np.int16)
+    raw = np.frombuffer(int8.input, np.int16)
+    assert raw.size == 32 * 3 and int(raw.max()) - int(raw.min()) > 60000  # the whole int16 range
+    np.testing.assert_array_equal(np.frombuffer(wide.input, np.int16), raw)
+    np.testing.assert_array_equal(np.frombuffer(floats.input, np.float32), raw.astype(np.float32))

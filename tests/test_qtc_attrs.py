@@ -60,3 +60,20 @@ def test_check_tensor_rejects_wrong_channel_count() -> None:
         q.check_tensor([4, 3], "w")
     with pytest.raises(VerifyException, match="axis 1 is out of range for a rank-1 tensor"):
         q.check_tensor([4], "w")
+
+
+def test_dense_view_shares_bytes_and_dense_to_numpy_copies() -> None:
+    """The interpreters read constants through `dense_view` (no copy, read-only); passes that
+    edit weights get a writable copy from `dense_to_numpy`."""
+    from qtc.dialects.dense import dense_from_numpy, dense_to_numpy, dense_view
+
+    array = np.arange(6, dtype=np.int8).reshape(2, 3)
+    attr = dense_from_numpy(array)
+    view = dense_view(attr)
+    assert np.array_equal(view, array) and not view.flags.writeable
+    assert np.shares_memory(view, np.frombuffer(attr.data.data, np.int8))
+    copy = dense_to_numpy(attr)
+    copy[0, 0] = 100
+    assert dense_view(attr)[0, 0] == 0
+    splat = dense_view(dense_from_numpy(np.full((2, 2), 7, np.float32)))
+    assert splat.shape == (2, 2) and np.all(splat == 7)

@@ -19,9 +19,11 @@ BIT_EXACT_SAMPLES = 1000
 CALIBRATION_SAMPLES = 1000
 SQNR_SAMPLES = 200
 
-MIN_SQNR_DB = {"8": 25.0, "16": 50.0, "16x8": 35.0}
-"""int8 and int16 as the project targets; 16x8 keeps int8 weights, whose rounding limits the
-output SQNR of these random-weight networks to about 40-50 dB (see the benchmark notes)."""
+MIN_SQNR_DB = {"8": 25.0, "16": 50.0, "16x8": 40.0}
+"""int8 and int16 as the project targets; 16x8 keeps int8 weights, whose round-to-nearest
+error alone limits these random-weight networks to 41.7-50 dB (depthwise1d_net lowest, its
+last dense dominated by the weight error times the inputs' mean): the 50 dB target needs
+calibration-data weight rounding (bias correction, second-moment rounding), not yet done."""
 
 
 def sqnr_db(reference: np.ndarray, approximation: np.ndarray) -> float:

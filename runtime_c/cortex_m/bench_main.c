@@ -2,7 +2,9 @@
  *
  * qtc.compiler.cost writes qtc_bench_config.h next to the build, which includes the model's
  * header and defines:
- *   QTC_BENCH_IO_TYPE               the element type of the model's inputs and outputs
+ *   QTC_BENCH_INPUT_TYPE            the element type of the model's inputs
+ *   QTC_BENCH_OUTPUT_TYPE           the element type of its outputs (int8_t after int16
+ *                                   pre-processing input, for example)
  *   QTC_BENCH_INPUT_ELEMENTS        all input elements (several inputs: one after the other)
  *   QTC_BENCH_OUTPUT_ELEMENTS       all output elements
  *   QTC_BENCH_INIT()                NAME_init()
@@ -17,9 +19,9 @@
 #include "qtc_bench_config.h"
 
 __attribute__((section(".noinit"), used, aligned(8)))
-QTC_BENCH_IO_TYPE qtc_bench_input[QTC_BENCH_INPUT_ELEMENTS];
+QTC_BENCH_INPUT_TYPE qtc_bench_input[QTC_BENCH_INPUT_ELEMENTS];
 
-__attribute__((used, aligned(8))) QTC_BENCH_IO_TYPE qtc_bench_output[QTC_BENCH_OUTPUT_ELEMENTS];
+__attribute__((used, aligned(8))) QTC_BENCH_OUTPUT_TYPE qtc_bench_output[QTC_BENCH_OUTPUT_ELEMENTS];
 
 __attribute__((noinline, used)) void qtc_bench_begin(void)
 {

@@ -17,8 +17,8 @@ arena and lower-bound bytes from report.json (`ram`), their ratio (target <= 1.1
 model built for the Cortex-M4 with arm-none-eabi-gcc -O2 (`qtc.compiler.cost.build_bench`: every
 allocated section with contents, i.e. text + rodata + data, including a few hundred bytes
 of the bench's start-up and harness), flash minus weight bytes (target <= 8 KB of code), and that split into
-code (the executable sections) and other constant data (per-channel requantization multipliers
-and shifts, window geometry, tables). Second table: the compile time split by stage (each pass
+code (the executable sections), the per-channel requantization multipliers and shifts (rescale),
+and other constant data (window geometry, parameter structs, tables). Second table: the compile time split by stage (each pass
 by its name; `rest` is what no stage covers: module verification, the report).
 
 What a `qtc compile` run pays before the first model is printed apart: `import keras` (in a
@@ -198,6 +198,13 @@ def weight_bytes(out_dir: str) -> int:
     return sum(dense_to_numpy(op.value).nbytes for op in module.walk() if op.name == "qnn.constant")
 
 
+def rescale_bytes(out_dir: str) -> int:
+    """Flash of the per-channel requantization constants the C holds next to the weights: an
+    int32 multiplier and an int8 shift per output channel of every rescaling op."""
+    module = read_module(os.path.join(out_dir, "model.mlir"))
+    return sum(5 * len(op.multipliers()) for op in module.walk() if hasattr(op, "multipliers"))
+
+
 def ram_of(report: dict) -> dict:
     """report.json's `ram` (or the top-level keys of builds from before `plan-memory`)."""
     return report.get("ram", report)
@@ -227,6 +234,7 @@ def compile_network(name: str, root: str, samples: int, profile_dir: str | None)
     return {
         "network": name, "out_dir": out, "model_path": path, "calibration": calibration,
         "params": model.count_params(), "macs": report["macs"], "weight_bytes": weight_bytes(out),
+        "rescale_bytes": rescale_bytes(out),
         "compile_seconds": total, "stages": dict(clock.seconds),
         "arena_bytes": ram["arena_bytes"], "lower_bound_bytes": ram["lower_bound_bytes"],
     }
@@ -291,11 +299,11 @@ def main_table(rows: list[dict]) -> str:
             f"{r['compile_seconds']:.2f}{mark(r['compile_seconds'] < COMPILE_TARGET_SECONDS)}",
             r["arena_bytes"], r["lower_bound_bytes"], f"{ratio:.3f}{mark(ratio <= RATIO_TARGET)}",
             r["flash_bytes"], f"{beyond:,}{mark(beyond <= CODE_TARGET)}", r["code_bytes"],
-            r["flash_bytes"] - r["code_bytes"] - r["weight_bytes"],
+            r["rescale_bytes"], r["flash_bytes"] - r["code_bytes"] - r["weight_bytes"] - r["rescale_bytes"],
         ])
     return format_table(
         ["network", "params", "MACs", "weight B", "compile s", "arena B", "lower B", "arena/lower",
-         "flash B (M4)", "flash-weights B", "of it code B", "other const B"],
+         "flash B (M4)", "flash-weights B", "of it code B", "rescale B", "other const B"],
         lines,
     )
 

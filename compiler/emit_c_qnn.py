@@ -95,7 +95,7 @@ def requant_struct(
 ) -> str:
     """A `qtc_requant` of (multipliers, shifts), (input, output) zero points and a clamp;
     returns a pointer to it."""
-    multipliers, shifts = (np.asarray(v, dtype=np.int32) for v in rescale)
+    multipliers, shifts = np.asarray(rescale[0], dtype=np.int32), np.asarray(rescale[1], dtype=np.int8)
     return struct(
         em,
         "qtc_requant",

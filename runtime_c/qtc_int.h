@@ -186,7 +186,7 @@ static inline int32_t qtc_mbqm_mode_(int64_t x, int32_t q, int shift, int mode) 
 /* Rescale of an accumulator to the output: clamp(MBQM(acc, multiplier[c], shift[c]) + zero point). */
 typedef struct {
     const int32_t *multiplier; /* `channels` Q31 multipliers (1: per tensor) */
-    const int32_t *shift;      /* their shifts */
+    const int8_t *shift;       /* their shifts (-31..30: a byte each, flash is scarce) */
     int channels;
     int mode;                  /* QTC_MBQM_* */
     int32_t input_zero_point;

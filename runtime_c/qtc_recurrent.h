@@ -148,7 +148,7 @@ QTC_OUT_OF_LINE void qtc_rnn_gates32_(const uint32_t *s, const int32_t *bias, in
                                       const qtc_requant *p, int add, int16_t *out) {
     const int step = p->channels > 1, single = p->mode == QTC_MBQM_SINGLE;
     const int32_t *multiplier = p->multiplier + (step ? first : 0);
-    const int32_t *shifts = p->shift + (step ? first : 0);
+    const int8_t *shifts = p->shift + (step ? first : 0);
     int j;
     for (j = 0; j < lanes; ++j, multiplier += step, shifts += step) {
         const int shift = (int)*shifts, left = shift > 0 ? shift : 0;

@@ -36,6 +36,7 @@ def compile(  # noqa: A001  (the twin of `qtc compile`)
     *,
     calibration_method: str = "minmax",
     rounding: str = "double",
+    weight_rounding: str | None = None,
     io: str = "int",
     name: str = "model",
     preprocess=None,
@@ -43,7 +44,8 @@ def compile(  # noqa: A001  (the twin of `qtc compile`)
     """Compile a Keras model (object or .keras/.h5 path) into the folder `out`.
 
     `bits`: 8, 16, "16x8" (integer builds; need `calibration`, an .npz path or arrays) or
-    "float"; `preprocess`: a pre.json path or its dict (streaming builds). Returns the
+    "float"; `weight_rounding`: "nearest" or "gptq" (None: gptq for 16x8, else nearest);
+    `preprocess`: a pre.json path or its dict (streaming builds). Returns the
     report.json data.
     """
     if out is None:
@@ -55,6 +57,7 @@ def compile(  # noqa: A001  (the twin of `qtc compile`)
         calibration=calibration,
         calibration_method=calibration_method,
         rounding=rounding,
+        weight_rounding=weight_rounding,
         io=io,
         name=name,
         preprocess=preprocess,

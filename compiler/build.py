@@ -29,6 +29,7 @@ from qtc.dialects.annotations import from_attribute
 from qtc.passes import FLOAT_PIPELINE, get_all_passes
 from qtc.passes.calibrate import calibrate_module
 from qtc.passes.propagate_contracts import RECORD as CONTRACTS_RECORD
+from qtc.passes.round_weights import DEFAULT_METHOD, round_weights_module
 
 
 def run_pipeline(module: ModuleOp, pipeline: str, ctx: Context | None = None) -> None:
@@ -87,9 +88,15 @@ def calibration_inputs(calibration, module: ModuleOp) -> list[np.ndarray]:
 
 
 def quantize_module(
-    module: ModuleOp, bits: str, calibration, method: str = "minmax", rounding: str = "double"
+    module: ModuleOp,
+    bits: str,
+    calibration,
+    method: str = "minmax",
+    rounding: str = "double",
+    weight_rounding: str | None = None,
 ) -> None:
-    """calibrate, propagate-contracts and requantize a float (`nn`) module in place."""
+    """calibrate, propagate-contracts, round-weights and requantize a float (`nn`) module in
+    place; `weight_rounding` None takes the mode's default."""
     if bits not in BITS_TO_MODE:
         raise UsageError(f"--bits must be one of 8, 16, 16x8 or float, got {bits}")
     if calibration is None:
@@ -98,11 +105,11 @@ def quantize_module(
             "samples, batch first, of the model's input shape)"
         )
     source = str(calibration) if isinstance(calibration, (str, os.PathLike)) else "calibration data"
-    calibrate_module(module, calibration_inputs(calibration, module), method=method, source=source)
-    run_pipeline(
-        module,
-        f"propagate-contracts{{mode={BITS_TO_MODE[bits]}}},requantize{{rounding={rounding}}},check-overflow",
-    )
+    inputs = calibration_inputs(calibration, module)
+    calibrate_module(module, inputs, method=method, source=source)
+    run_pipeline(module, f"propagate-contracts{{mode={BITS_TO_MODE[bits]}}}")
+    round_weights_module(module, inputs, weight_rounding or DEFAULT_METHOD[BITS_TO_MODE[bits]])
+    run_pipeline(module, f"requantize{{rounding={rounding}}},check-overflow")
 
 
 def compile_model(
@@ -113,6 +120,7 @@ def compile_model(
     calibration=None,
     calibration_method: str = "minmax",
     rounding: str = "double",
+    weight_rounding: str | None = None,
     io: str = "int",
     name: str = "model",
     preprocess=None,
@@ -120,7 +128,8 @@ def compile_model(
     """Compile a Keras model (object or file) into `out_dir`; returns the report.
 
     `bits` is "float" or an integer mode ("8", "16", "16x8", which need `calibration`: an
-    `.npz` path or arrays); `io` "int" gives the C integer inputs and outputs, "float"
+    `.npz` path or arrays); `weight_rounding` "nearest" or "gptq" (None: the mode's default,
+    `qtc.passes.round_weights.DEFAULT_METHOD`); `io` "int" gives the C integer inputs and outputs, "float"
     converts at the boundary in C. `preprocess` (a dict or a JSON path, see
     `qtc.compiler.preprocess`) puts pre-processing ops in front of the model and a streaming
     window in the C; the calibration data then holds raw windows.
@@ -139,7 +148,8 @@ def compile_model(
     layers = layer_table(module)
     float_ir = print_module(module)  # the float reference of `qtc verify`
     if bits != "float":
-        quantize_module(module, bits, calibration, calibration_method, rounding)
+        weight_rounding = weight_rounding or DEFAULT_METHOD.get(BITS_TO_MODE.get(bits, ""))
+        quantize_module(module, bits, calibration, calibration_method, rounding, weight_rounding)
     c_io = io if bits != "float" else "float"
     run_pipeline(module, f"plan-memory{{io={c_io}}}")
     sources, emitter = generate_c(module, name, c_io, stream)
@@ -160,6 +170,7 @@ def compile_model(
         report.update(
             io=io,
             rounding=rounding,
+            weight_rounding=weight_rounding,
             calibration_method=calibration_method,
             boundary=[
                 {"kind": kind, "scale": q.scale, "zero_point": q.zero_point, "bits": q.bits}

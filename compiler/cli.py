@@ -82,6 +82,7 @@ def cmd_compile(args: argparse.Namespace) -> None:
         calibration=args.calibration,
         calibration_method=args.calibration_method,
         rounding=args.rounding,
+        weight_rounding=args.weight_rounding,
         io=args.io,
         name=args.name,
         preprocess=args.preprocess,
@@ -158,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument(
         "--rounding", choices=["double", "single"], default="double",
         help="fixed-point rescale rounding: TFLite's double rounding (default) or single",
+    )
+    compile_.add_argument(
+        "--weight-rounding", choices=["nearest", "gptq"],
+        help="integer weights rounded to nearest, or chosen on the calibration data to minimise "
+        "each layer's output error (GPTQ); default gptq for 16x8, nearest for 8 and 16",
     )
     compile_.add_argument(
         "--io", choices=["int", "float"], default="int",

@@ -16,6 +16,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 from qtc.compiler.files import write_atomically
 from qtc.dialects import get_all_dialects
 from qtc.passes import FLOAT_PIPELINE, get_all_passes
+from qtc.passes.round_weights import DEFAULT_METHOD
 
 QUANTIZE_MODES = ("int8", "int16", "16x8")
 
@@ -24,7 +25,8 @@ def quantize_pipeline(mode: str, calibration: str, method: str) -> str:
     """The pass pipeline behind `--quantize-<mode>`."""
     return (
         f'{FLOAT_PIPELINE},calibrate{{data="{calibration}" method={method}}},'
-        f"propagate-contracts{{mode={mode}}},requantize,check-overflow,plan-memory"
+        f'propagate-contracts{{mode={mode}}},round-weights{{data="{calibration}" method={DEFAULT_METHOD[mode]}}},'
+        f"requantize,check-overflow,plan-memory"
     )
 
 

@@ -33,6 +33,11 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return RequantizePass
 
+    def get_round_weights():
+        from qtc.passes.round_weights import RoundWeightsPass
+
+        return RoundWeightsPass
+
     def get_plan_memory():
         from qtc.passes.plan_memory import PlanMemoryPass
 
@@ -48,6 +53,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "check-overflow": get_check_overflow,
         "requantize": get_requantize,
         "propagate-contracts": get_propagate_contracts,
+        "round-weights": get_round_weights,
         "fold-batch-norm": get_fold_batch_norm,
         "fuse-activations": get_fuse_activations,
         "plan-memory": get_plan_memory,

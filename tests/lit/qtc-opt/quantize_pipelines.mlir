@@ -4,7 +4,8 @@
 // RUN: qtc-opt %s --quantize-int16 --calibration %t.npz --calibration-method percentile | filecheck %s --check-prefix=INT16
 // RUN: not qtc-opt %s --quantize-int8 2>&1 | filecheck %s --check-prefix=NOCALIB
 
-// The aliases run fold-batch-norm, fuse-activations, calibrate, propagate-contracts and requantize.
+// The aliases run fold-batch-norm, fuse-activations, calibrate, propagate-contracts,
+// round-weights (GPTQ for 16x8), requantize, check-overflow and plan-memory.
 // INT8:       qnn.quantize %x {qparams = #qtc.qparams<{{.*}}, i8>}
 // INT8-NEXT:  qnn.constant {{.*}} : tensor<4x3xi8>
 // INT8-NEXT:  qnn.constant {{.*}} : tensor<3xi32>

@@ -317,7 +317,8 @@ class DepthwiseConvolutionOp(ConvolutionOp, ABC):
     """A depthwise convolution: weights [*K, C, M] give C * M output channels (c * M + m)."""
 
     WEIGHT_AXIS: ClassVar[int] = -2
-    """One weight scale an input channel, shared by its `M` multiplier outputs."""
+    """Weight scales over [C, M] flattened (per-axis `#qtc.qparams`): one an output channel
+    c * M + m, so the `M` outputs of an input channel do not share one grid."""
 
     WEIGHTS_OUTPUT: ClassVar[str] = "M"
 

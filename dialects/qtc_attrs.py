@@ -3,7 +3,10 @@
 `#qtc.range<min, max>` records what calibration saw on a value.
 `#qtc.qparams<scale, zero_point, i8>` (per tensor) or
 `#qtc.qparams<[s0, s1], [z0, z1], i8, axis = 3>` (per axis) states the affine map
-`real = scale * (q - zero_point)` chosen for a value.
+`real = scale * (q - zero_point)` chosen for a value. Per axis, the scales index the axes
+from `axis` to the last one flattened row-major: usually `axis` is the last axis (one scale a
+channel); depthwise weights [*K, C, M] use `axis` = C's, so each output channel c * M + m has
+its own scale (C * M of them, TFLite's per-output-channel depthwise layout).
 
 Floats print with the shortest decimal form that reads back to the same float64, so
 every scale survives print -> parse bit for bit.
@@ -97,7 +100,8 @@ class RangeAttr(ParametrizedAttribute):
 
 @irdl_attr_definition
 class QParamsAttr(ParametrizedAttribute):
-    """Affine quantization parameters, per tensor or per axis (one scale and zero point a channel)."""
+    """Affine quantization parameters, per tensor or per axis: one scale and zero point an
+    index of the axes `axis`.. flattened (module docstring)."""
 
     name = "qtc.qparams"
 
@@ -251,7 +255,8 @@ class QParamsAttr(ParametrizedAttribute):
                 )
 
     def check_tensor(self, shape: Sequence[int], what: str) -> None:
-        """Raise if a per-axis parameter set does not fit a tensor of `shape` (`what` names it)."""
+        """Raise if a per-axis parameter set does not fit a tensor of `shape` (`what` names it):
+        it needs one scale an index of the axes from `axis` to the last, flattened."""
         if not self.per_axis:
             return
         axis = self.axis_index
@@ -259,10 +264,13 @@ class QParamsAttr(ParametrizedAttribute):
             raise VerifyException(
                 f"{what}: qparams axis {axis} is out of range for a rank-{len(shape)} tensor"
             )
-        if len(self.scale_values) != shape[axis]:
+        channels = math.prod(shape[axis:])
+        if len(self.scale_values) != channels:
+            axes = f"axis {axis} has" if axis == len(shape) - 1 else (
+                f"axes {axis}..{len(shape) - 1} (flattened) have"
+            )
             raise VerifyException(
-                f"{what}: qparams have {len(self.scale_values)} scales but axis {axis} has "
-                f"{shape[axis]} channels"
+                f"{what}: qparams have {len(self.scale_values)} scales but {axes} {channels} channels"
             )
 
 

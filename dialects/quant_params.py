@@ -41,12 +41,20 @@ def symmetric_params(lo: float, hi: float, bits: int) -> tuple[float, int]:
 
 
 def per_channel_symmetric_scales(weights: np.ndarray, axis: int, bits: int) -> np.ndarray:
-    """One scale a slice of `weights` along `axis`: max |w| / qmax (1.0 for an all-zero slice)."""
+    """One scale a channel of the axes from `axis` on, flattened as in a per-axis
+    `#qtc.qparams` (depthwise [*K, C, M] from C: one a c * M + m output channel):
+    max |w| / qmax over the channel's slice (1.0 for an all-zero slice)."""
     qmax = storage_range(bits)[1]
-    axis %= weights.ndim
     magnitudes = np.abs(np.asarray(weights, np.float64))
-    absmax = np.max(magnitudes, axis=tuple(a for a in range(weights.ndim) if a != axis))
+    channels = math.prod(weights.shape[axis % weights.ndim:])
+    absmax = np.max(magnitudes.reshape(-1, channels), axis=0)
     return np.where(absmax > 0, absmax / qmax, 1.0).astype(np.float64)
+
+
+def per_axis_scales(scales, shape, axis: int) -> np.ndarray:
+    """Per-axis `scales` shaped to broadcast against a tensor of `shape` (the axes from `axis`
+    on, as `per_channel_symmetric_scales` and `#qtc.qparams` lay them out)."""
+    return np.asarray(scales, np.float64).reshape(shape[axis % len(shape):])
 
 
 def quantize(x: np.ndarray, scale, zero, bits: int, narrow: bool = False) -> np.ndarray:

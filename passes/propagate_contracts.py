@@ -356,12 +356,10 @@ class Solver:
             set_annotation(w, QPARAMS, QParamsAttr(scales.tolist(), [0] * len(scales), self.bits[w], axis))
         for bias, x, w in self.products:
             x_scale = get_annotation(x, QPARAMS).scale
-            w_scales = np.asarray(get_annotation(w, QPARAMS).scale_values)
-            shape = dense_to_numpy(bias.owner.value).shape  # [C], or [2, C] for a GRU's
-            channels = shape[-1]
-            scales = np.repeat(w_scales, channels // len(w_scales)) * x_scale
+            scales = np.asarray(get_annotation(w, QPARAMS).scale_values) * x_scale  # one an output channel
+            rank = len(dense_to_numpy(bias.owner.value).shape)  # [C], or [2, C] for a GRU's
             set_annotation(
-                bias, QPARAMS, QParamsAttr(scales.tolist(), [0] * channels, self.bits[bias], len(shape) - 1)
+                bias, QPARAMS, QParamsAttr(scales.tolist(), [0] * len(scales), self.bits[bias], rank - 1)
             )
 
 

@@ -14,7 +14,7 @@ from xdsl.dialects.builtin import IntegerAttr, i64
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
-from xdsl.utils.exceptions import PassFailedException
+from xdsl.utils.exceptions import PassFailedException, VerifyException
 
 from qtc.dialects import dsp, nn, qnn
 from qtc.dialects.annotations import CELL_RANGE, QPARAMS, get_annotation, value_label
@@ -33,7 +33,12 @@ from qtc.dialects.fixedpoint import (
 from qtc.dialects.nn_interpreter import RECURRENT_ACTIVATIONS
 from qtc.dialects.qnn import i32_array, i32_attr, i64_array
 from qtc.dialects.qtc_attrs import QParamsAttr, RangeAttr, storage_range
-from qtc.dialects.quant_params import per_channel_symmetric_scales, quantize, round_half_away
+from qtc.dialects.quant_params import (
+    per_axis_scales,
+    per_channel_symmetric_scales,
+    quantize,
+    round_half_away,
+)
 
 PASSTHROUGH_PROPS = ("strides", "dilations", "padding", "pool_size", "axis")
 """Window and axis properties that `nn` and `qnn` spell the same way."""
@@ -229,11 +234,9 @@ def _activation(op: Operation) -> str | None:
 def weight_constant(
     lw: Lowering, weights: np.ndarray, scales: np.ndarray, axis: int, bits: int, hint: str
 ) -> SSAValue:
-    """Symmetric narrow-range integer weights, one scale a slice along `axis`."""
+    """Symmetric narrow-range integer weights, one scale a channel of the axes from `axis` on."""
     axis %= weights.ndim
-    shape = [1] * weights.ndim
-    shape[axis] = len(scales)
-    w_int = quantize(weights, scales.reshape(shape), 0, bits, narrow=True)
+    w_int = quantize(weights, per_axis_scales(scales, weights.shape, axis), 0, bits, narrow=True)
     return lw.constant(w_int, bits, hint, QParamsAttr(scales.tolist(), [0] * len(scales), bits, axis))
 
 
@@ -252,7 +255,7 @@ def accumulating(
     """A dense or convolution on the integer input `x`: symmetric per-channel weights, the bias
     at s_x * s_w, a per-channel rescale to the result's parameters."""
     y_params = lw.qparams(op.results[0])
-    bias_scales = np.repeat(weight_scales, len(bias) // len(weight_scales)) * x_params.scale
+    bias_scales = weight_scales * x_params.scale
     hint = op.results[0].name_hint or "w"
     result = cls(
         operands=[
@@ -289,9 +292,19 @@ QNN_OF = {
 }
 
 
+def weight_qparams(lw: Lowering, weights: SSAValue) -> QParamsAttr:
+    """The weights' qparams, checked to hold one scale an output channel (a depthwise's C * M)."""
+    params = lw.qparams(weights)
+    try:
+        params.check_tensor(_shape(weights), value_label(weights))
+    except VerifyException as e:
+        raise lw.fail(str(e)) from None
+    return params
+
+
 @lowers(nn.DenseOp, nn.Conv1DOp, nn.Conv2DOp, nn.DepthwiseConv1DOp, nn.DepthwiseConv2DOp)
 def _accumulating_op(lw: Lowering, op) -> SSAValue:
-    w_params = lw.qparams(op.weights)
+    w_params = weight_qparams(lw, op.weights)
     return accumulating(
         lw, op, QNN_OF[type(op)], lw.get(op.input), lw.qparams(op.input), _shape(op.result),
         dense_to_numpy(op.weights.owner.value), np.asarray(w_params.scale_values),
@@ -590,7 +603,7 @@ def _recurrent(lw: Lowering, op: nn.RecurrentOp) -> SSAValue:
             f'or "hard_sigmoid", got activation "{got["activation"]}" and recurrent_activation '
             f'"{got["recurrent_activation"]}"; build the model with --float'
         )
-    x, y, w = lw.qparams(op.input), lw.qparams(op.result), lw.qparams(op.kernel)
+    x, y, w = lw.qparams(op.input), lw.qparams(op.result), weight_qparams(lw, op.kernel)
     kernel, recurrent_kernel, bias = (_float_constant(lw, v) for v in op.operands[1:])
     units = op.units.value.data
     kernel_scales = np.asarray(w.scale_values)

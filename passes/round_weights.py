@@ -34,7 +34,7 @@ from qtc.dialects.annotations import QPARAMS, get_annotation, value_label
 from qtc.dialects.array_kernels import windows
 from qtc.dialects.dense import dense_from_numpy, dense_to_numpy
 from qtc.dialects.qtc_attrs import QParamsAttr
-from qtc.dialects.quant_params import quantize
+from qtc.dialects.quant_params import per_axis_scales, quantize
 
 METHODS = ("nearest", "gptq")
 DEFAULT_METHOD = {"int8": "nearest", "16x8": "gptq", "int16": "nearest"}
@@ -83,11 +83,11 @@ def from_columns(op: Operation, columns: np.ndarray, shape: Sequence[int]) -> np
 
 
 def scale_array(params: QParamsAttr, shape: Sequence[int]) -> np.ndarray:
-    """Every weight's scale, per tensor or per axis, as an array of the weights' shape."""
+    """Every weight's scale, per tensor or per axis (a depthwise's one a [C, M] output channel),
+    as an array of the weights' shape."""
     scales = np.asarray(params.scale_values, np.float64)
     if params.per_axis:
-        axis = params.axis_index % len(shape)
-        scales = scales.reshape([-1 if a == axis else 1 for a in range(len(shape))])
+        scales = per_axis_scales(scales, shape, params.axis_index)
     return np.broadcast_to(scales, shape)
 
 

@@ -9,9 +9,11 @@
 // CHECK:      %w = nn.constant {{.*}} {qparams = #qtc.qparams<[0.031496062992125984, 0.015748031496062992], [0, 0], i8, axis = 1>}
 // CHECK-NEXT: %b = nn.constant {{.*}} {qparams = #qtc.qparams<[0.0002470279450362822, 0.0001235139725181411], [0, 0], i32, axis = 0>}
 //
-// Depthwise [kh, kw, C, M]: one scale an input channel (axis 2), the bias repeats it M times.
-// CHECK:      %dw = nn.constant {{.*}} {qparams = #qtc.qparams<[0.023622047244094488, 0.007874015748031496], [0, 0], i8, axis = 2>}
-// CHECK-NEXT: %db = nn.constant {{.*}} {qparams = #qtc.qparams<[{{.*}}, {{.*}}, {{.*}}, {{.*}}], [0, 0, 0, 0], i32, axis = 0>}
+// Depthwise [kh, kw, C, M] with M = 2: one scale an output channel c * M + m, i.e. the axes
+// [C, M] from axis 2 on, flattened: max |w| / 127 of [3, -1, 0.5, 1] = [3, 1, 0.5, 1] / 127
+// (input channel 1's two outputs no longer share 1 / 127). The bias follows: (2 / 255) * s_w.
+// CHECK:      %dw = nn.constant {{.*}} {qparams = #qtc.qparams<[0.023622047244094488, 0.007874015748031496, 0.003937007874015748, 0.007874015748031496], [0, 0, 0, 0], i8, axis = 2>}
+// CHECK-NEXT: %db = nn.constant {{.*}} {qparams = #qtc.qparams<[0.00018527095877721167, 6.175698625907056e-05, 3.087849312953528e-05, 6.175698625907056e-05], [0, 0, 0, 0], i32, axis = 0>}
 //
 // 16x8: int16 activations are symmetric with one bit of headroom (2 / 32767), weights stay int8,
 // biases become int64.

@@ -37,11 +37,14 @@ from qtc.compiler.errors import QtcError
 from qtc.dialects import dsp, qnn
 from qtc.dialects.dense import dense_to_numpy
 from qtc.dialects.fixedpoint import (
+    INT32_MAX,
+    INT32_MIN,
     MULTIPLY_BY_ROUNDING,
     SOFTMAX_DIFF_INTEGER_BITS,
     exp_on_negative_values,
     wrap,
 )
+from qtc.dialects.qnn_interpreter import gate_rescale
 from qtc.dialects.qtc_attrs import storage_range
 from qtc.dialects.shapes import window_pads
 from qtc.passes.plan_memory import SCRATCH
@@ -517,6 +520,53 @@ def pair_packed_weights(weights: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(ordered).reshape(-1).view("<u4").astype(np.uint32).view(np.int32)
 
 
+GATE_SEARCH = 1 << 34
+"""Beyond +-this every int32 gate rescale has reached its result at +-infinity."""
+
+
+def gate_words(
+    rescale: tuple[Sequence[int], Sequence[int]], rounding: str, bias: np.ndarray
+) -> np.ndarray:
+    """qtc_recurrent.h's gate words [lo, hi, bias, multiplier, shifts] of every column of an
+    int32 accumulator. The rescale G (`gate_rescale`: bound clamp, requantizer, int16
+    saturation) is monotone, so with v_lo (v_hi) the largest (smallest) sum where G takes its
+    value at -inf (+inf), G(bias + s) is the requantization of bias + clamp(s, v_lo - bias,
+    v_hi - bias) (the clamp clipped to int32), saturated to int16."""
+    columns = len(bias)
+    q = np.broadcast_to(np.asarray(rescale[0], np.int64), columns)
+    shift = np.broadcast_to(np.asarray(rescale[1], np.int64), columns)
+    bound = (np.int64(1) << (31 - np.maximum(shift, 0))) - 1
+    far = np.full(columns, GATE_SEARCH, np.int64)
+
+    def rescaled(v: np.ndarray) -> np.ndarray:
+        return gate_rescale(v, q, shift, rounding, 32)
+
+    def first_above(value: np.ndarray) -> np.ndarray:
+        """The smallest sum whose G exceeds `value` (GATE_SEARCH where none does)."""
+        below, above = -far, far.copy()
+        while np.any(above - below > 1):
+            middle = (below + above) // 2
+            hit = rescaled(middle) > value
+            below, above = np.where(hit, below, middle), np.where(hit, middle, above)
+        return above
+
+    high = np.clip(first_above(rescaled(far) - 1), -bound, bound)
+    low = np.clip(first_above(rescaled(-far)) - 1, -bound, bound)
+    low = np.minimum(low, high)  # a constant G: any sum gives it
+    bias = bias.astype(np.int64)
+    if np.any((bias < INT32_MIN) | (bias > INT32_MAX)):
+        raise QtcError("an int32 accumulator's bias exceeds int32")
+    lo, hi = low - bias, high - bias
+    # every int32 s on one side of the clamp: the constant result of lo == hi == 0
+    above, below = lo > INT32_MAX, hi < INT32_MIN
+    offset = np.where(above, low, np.where(below, high, bias))
+    lo = np.where(above | below, 0, np.clip(lo, INT32_MIN, INT32_MAX))
+    hi = np.where(above | below, 0, np.clip(hi, INT32_MIN, INT32_MAX))
+    if rounding == "double":  # the left and right shifts
+        shift = np.maximum(shift, 0) | np.maximum(-shift, 0) << 8
+    return np.stack([lo, hi, offset, q, shift], axis=1).astype(np.int32).reshape(-1)
+
+
 def recurrent_weights(weights: np.ndarray, blocks: Sequence[int]) -> np.ndarray:
     """[rows, columns] weights in qtc_recurrent.h's layout, as blocks of the given column
     counts: 8-bit packed, 16-bit transposed."""
@@ -540,7 +590,31 @@ def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
         bias = bias - zero_point * kernel.astype(np.int64).sum(axis=0)
         zero_point = 0
     zero_points = {"input": zero_point, "recurrent": 0}
+    columns = op.GATES * units
+    recurrent_bias = op.recurrent_bias if isinstance(op, qnn.GRUOp) else None
+    # each projection's bias by column: a GRU's recurrent bias (reset_after) is the candidate's
+    biases = {"input": bias, "recurrent": np.zeros(columns, np.int64)}
+    if recurrent_bias is not None:
+        biases["recurrent"][2 * units :] = constant_of(recurrent_bias, op)
     q3_12 = storage_range(16)  # unused: the gate rescale saturates to int16 itself
+
+    def rescale_fields(side: str, rescale: tuple[Sequence[int], Sequence[int]]) -> dict[str, str]:
+        """The side's qtc_requant and gate words; int32 accumulators read multipliers, shifts
+        and bias from the gate words alone, so their qtc_requant has none (channels 0)."""
+        mode = mbqm_mode(bits[side], rounding)
+        if bits[side] == 64:
+            requant = requant_struct(
+                em, f"{hint}_{side}", rescale, mode, (zero_points[side], 0), q3_12
+            )
+            return {f"{side}_rescale": requant, f"{side}_gates": "0"}
+        words = em.const_array(f"{hint}_{side}_gates", gate_words(rescale, rounding, biases[side]))
+        requant = struct(em, "qtc_requant", f"{hint}_{side}_requant", {
+            "multiplier": "0", "shift": "0", "channels": "0", "mode": mode,
+            "input_zero_point": i32(zero_points[side]), "output_zero_point": "0",
+            "clamp_min": i32(q3_12[0]), "clamp_max": i32(q3_12[1]),
+        })
+        return {f"{side}_rescale": requant, f"{side}_gates": words}
+
     fields = {
         "batch": str(batch),
         "steps": str(steps),
@@ -548,11 +622,9 @@ def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
         "units": str(units),
         "return_sequences": str(int(op.return_sequences())),
         **{
-            f"{side}_rescale": requant_struct(
-                em, f"{hint}_{side}", rescale, mbqm_mode(bits[side], rounding),
-                (zero_points[side], 0), q3_12,
-            )
+            key: value
             for side, rescale in op.rescales().items()
+            for key, value in rescale_fields(side, rescale).items()
         },
         "output_rescale": requant_struct(
             em, f"{hint}_output", ([op.output_multiplier.value.data], [op.output_shift.value.data]),
@@ -572,13 +644,12 @@ def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
         em.ptr(op.input),
         em.const_array(f"{hint}_kernel", recurrent_weights(kernel, [kernel.shape[1]])),
         em.const_array(f"{hint}_recurrent_kernel", recurrent_weights(recurrent_kernel, gates)),
-        em.const_array(f"{hint}_bias", bias),
+        em.const_array(f"{hint}_bias", bias) if bits["input"] == 64 else "0",
     ]
     if isinstance(op, qnn.GRUOp):
         fields["reset_after"] = str(int(bool(op.reset_after.value.data)))
-        recurrent_bias = op.recurrent_bias
         pointers.append(
-            "0" if recurrent_bias is None
+            "0" if recurrent_bias is None or bits["recurrent"] == 32
             else em.const_array(f"{hint}_recurrent_bias", constant_of(recurrent_bias, op))
         )
     else:

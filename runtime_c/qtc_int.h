@@ -107,6 +107,19 @@ static inline uint32_t qtc_mul32x32_(int32_t a, int32_t b, uint32_t *lo) {
     return (uint32_t)(ah * bh) + (uint32_t)(lh >> 16) + (uint32_t)(hl >> 16) + (mid >> 16);
 }
 
+/* qtc_srdhm for b >= 0 (every multiplier) from four 16x16-bit products, without branches:
+   a = ah*2^16 + al and b = bh*2^16 + bl with al, bl signed 16-bit, so every product and partial
+   sum fits int32, and with p = al*bh, floor((a*b + 2^30) / 2^31) = 2*ah*bh + floor(p / 2^15) +
+   floor((p mod 2^15 + ah*bl + floor(al*bl / 2^16) + 2^14) / 2^15) (floor(floor(v / 2^m) / 2^n)
+   = floor(v / 2^(m+n))). */
+static inline int32_t qtc_srdhm_split_(int32_t a, int32_t b) {
+    const int32_t al = (int16_t)a, ah = ((a >> 15) + 1) >> 1; /* (a - al) / 2^16, up to 2^15 */
+    const int32_t bl = (int16_t)b, bh = (int32_t)(((uint32_t)b - (uint32_t)bl) >> 16);
+    const int32_t p = al * bh;
+    const int32_t low = ah * bl + ((al * bl) >> 16) + (1 << 14) + (p & 0x7FFF);
+    return (int32_t)(((uint32_t)(ah * bh) << 1) + (uint32_t)(p >> 15) + (uint32_t)(low >> 15));
+}
+
 /* qtc_srdhm for b >= 0 (every multiplier): (a*b + 2^30) >> 31 from products that fit 32 bits,
    with b = bh*2^16 + bl (bl unsigned 16-bit):
    - -2^15 <= a < 2^15 (two products): (a*bh + (a*bl >> 16) + 2^14) >> 15;
@@ -161,6 +174,8 @@ static inline int32_t qtc_srdhm_fast_(int32_t a, int32_t b) {
 
 static inline int32_t qtc_srdhm_pos_(int32_t a, int32_t b) { return qtc_srdhm_fast_(a, b); }
 
+static inline int32_t qtc_srdhm_split_(int32_t a, int32_t b) { return qtc_srdhm_fast_(a, b); }
+
 static inline int32_t qtc_mbqm_single_fast_(int32_t x, int32_t q, int shift) {
     return qtc_mbqm_single(x, q, shift);
 }
@@ -211,8 +226,12 @@ static inline int32_t qtc_requant32_(const qtc_requant *p, int32_t acc, int c) {
     const int k = p->channels > 1 ? c : 0;
     const int32_t q = p->multiplier[k];
     const int shift = (int)p->shift[k];
-    const int32_t v = p->mode == QTC_MBQM_SINGLE ? qtc_mbqm_single_fast_(acc, q, shift)
-                                                 : qtc_mbqm_fast_(acc, q, shift);
+    /* double rounding spelled out: the verifier keeps multipliers >= 0 */
+    const int left = shift > 0 ? shift : 0;
+    const int32_t v =
+        p->mode == QTC_MBQM_SINGLE
+            ? qtc_mbqm_single_fast_(acc, q, shift)
+            : qtc_rdbpot_fast_(qtc_srdhm_pos_((int32_t)((uint32_t)acc << left), q), left - shift);
     return qtc_clamp(qtc_wrap_add_(v, p->output_zero_point), p->clamp_min, p->clamp_max);
 }
 
@@ -464,6 +483,55 @@ QTC_OUT_OF_LINE void qtc_window4_dsp_(const int8_t *x, int row, int col, int kh,
 }
 #define QTC_DOT4_i8 qtc_dot4_dsp_
 #define QTC_WINDOW4_i8 qtc_window4_dsp_
+#elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+/* ARMv6-M, except at -Os (where GCC keeps r8-r11 out of asm operands): the four products of one
+   tap, v holding the channels' inputs, k their weights. */
+#define QTC_V6M_TAP_                                                                                \
+    "ldr %[v], [%[t]]\n\t"                                                                          \
+    "ldm %[w]!, {%[k]}\n\t"                                                                         \
+    "sxtb %[a], %[v]\n\tsxtb %[b], %[k]\n\t"                                                        \
+    "muls %[a], %[b], %[a]\n\tadd %[s0], %[a]\n\t"                                                  \
+    "lsls %[a], %[v], #16\n\tasrs %[a], %[a], #24\n\t"                                              \
+    "lsls %[b], %[k], #16\n\tasrs %[b], %[b], #24\n\t"                                              \
+    "muls %[a], %[b], %[a]\n\tadd %[s1], %[a]\n\t"                                                  \
+    "lsls %[a], %[v], #8\n\tasrs %[a], %[a], #24\n\t"                                               \
+    "lsls %[b], %[k], #8\n\tasrs %[b], %[b], #24\n\t"                                               \
+    "muls %[a], %[b], %[a]\n\tadd %[s2], %[a]\n\t"                                                  \
+    "asrs %[v], %[v], #24\n\tasrs %[k], %[k], #24\n\t"                                              \
+    "muls %[v], %[k], %[v]\n\tadd %[s3], %[v]\n\t"
+
+/* qtc_window4_i8_ on ARMv6-M for 3x3 windows: Thumb-1 loads signed bytes only with a register
+   offset, so the four channels of a tap come in one word (when x, row and col keep words
+   aligned), their weights in another, and shifts take the bytes apart; the nine taps are
+   unrolled. The sums stay in high registers, inputs, weights and products in low ones, the step
+   between rows in memory (a register fewer: a frame pointer leaves no spare). Other windows take
+   the generic loop. */
+QTC_OUT_OF_LINE void qtc_window4_v6m_(const int8_t *x, int row, int col, int kh, int kw,
+                                      const uint32_t *w, uint32_t *acc) {
+    uint32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
+    const int8_t *t = x;
+    const int next = row - 2 * col; /* from a row's last tap to the next row's first */
+    int32_t v, k, a, b;
+    if (kh != 3 || kw != 3 || (((uint32_t)(uintptr_t)x | (uint32_t)row | (uint32_t)col) & 3u)) {
+        qtc_window4_i8_(x, row, col, kh, kw, w, acc);
+        return;
+    }
+    __asm__ volatile(
+        ".syntax unified\n\t"
+        QTC_V6M_TAP_ "add %[t], %[col]\n\t" QTC_V6M_TAP_ "add %[t], %[col]\n\t"
+        QTC_V6M_TAP_ "ldr %[a], %[next]\n\tadd %[t], %[a]\n\t"
+        QTC_V6M_TAP_ "add %[t], %[col]\n\t" QTC_V6M_TAP_ "add %[t], %[col]\n\t"
+        QTC_V6M_TAP_ "ldr %[a], %[next]\n\tadd %[t], %[a]\n\t"
+        QTC_V6M_TAP_ "add %[t], %[col]\n\t" QTC_V6M_TAP_ "add %[t], %[col]\n\t"
+        QTC_V6M_TAP_
+        : [t] "+l"(t), [w] "+l"(w), [s0] "+h"(s0), [s1] "+h"(s1), [s2] "+h"(s2), [s3] "+h"(s3),
+          [v] "=&l"(v), [k] "=&l"(k), [a] "=&l"(a), [b] "=&l"(b)
+        : [col] "r"(col), [next] "m"(next)
+        : "cc", "memory");
+    acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
+}
+#define QTC_DOT4_i8 qtc_dot4_i8_
+#define QTC_WINDOW4_i8 qtc_window4_v6m_
 #else
 #define QTC_DOT4_i8 qtc_dot4_i8_
 #define QTC_WINDOW4_i8 qtc_window4_i8_

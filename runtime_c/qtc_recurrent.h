@@ -43,6 +43,8 @@ typedef struct {
                                              input_zero_point is x's (i8) or 0 (i16) */
     const qtc_requant *recurrent_rescale; /* recurrent projection -> Q3.12; mode
                                              QTC_MBQM_INT64 means an int64 accumulator */
+    const int32_t *input_gates;           /* int32 accumulators: the gate words (below) of */
+    const int32_t *recurrent_gates;       /* every column of a projection, else null */
     const qtc_requant *output_rescale;    /* Q0.15 state -> y, clamped to y's range */
     const int16_t *gate_table;            /* recurrent activation: 513 entries in [0, 32767] */
     const int16_t *candidate_table;       /* activation (tanh): 513 entries */
@@ -83,9 +85,10 @@ QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, ui
     s[0] = (uint32_t)s0; s[1] = (uint32_t)s1; s[2] = (uint32_t)s2; s[3] = (uint32_t)s3;
     if (n & 1) qtc_rnn_row_(v[0], (uint32_t)w[0], (uint32_t)w[1], s);
 }
-#elif defined(__ARM_ARCH_6M__) && defined(__GNUC__)
+#elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 /* The same on ARMv6-M: GCC spills the four sums of the C loop below on Thumb-1's eight low
-   registers; here they stay in high registers, the inputs, weights and products in low ones. */
+   registers; here they stay in high registers, the inputs, weights and products in low ones
+   (not at -Os, where GCC keeps r8-r11 out of asm operands). */
 QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, uint32_t *s) {
     uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     const int16_t *end = v + (n & ~1);
@@ -138,34 +141,45 @@ QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, ui
 }
 #endif
 
-/* out[j] = G(bias[j] + s[j]) for j < lanes, or sat16(out[j] + G(...)) when add (an LSTM's
-   input and recurrent parts), G being p's int32-accumulator rescale (QTC_MBQM_DOUBLE or _SINGLE)
-   of column first + j to int16 Q3.12. The reference clamps the exact sum to +-bound, bound =
-   2^(31 - max(shift, 0)) - 1, where the 32-bit requantizer cannot wrap; a sum that overflows
-   int32 lies beyond the bound on the bias' side. bias may be null. Out of line: one copy of the
-   requantizer, called once per four columns. */
-QTC_OUT_OF_LINE void qtc_rnn_gates32_(const uint32_t *s, const int32_t *bias, int first, int lanes,
-                                      const qtc_requant *p, int add, int16_t *out) {
-    const int step = p->channels > 1, single = p->mode == QTC_MBQM_SINGLE;
-    const int32_t *multiplier = p->multiplier + (step ? first : 0);
-    const int8_t *shifts = p->shift + (step ? first : 0);
-    int j;
-    for (j = 0; j < lanes; ++j, multiplier += step, shifts += step) {
-        const int shift = (int)*shifts, left = shift > 0 ? shift : 0;
-        const int32_t bound = INT32_MAX >> left;
-        const int32_t a = bias ? bias[j] : 0, b = (int32_t)s[j];
-        const int32_t sum = (int32_t)((uint32_t)a + (uint32_t)b);
-        int32_t v = sum;
-        if (((a ^ sum) & (b ^ sum)) < 0) v = a < 0 ? -bound : bound;
-        else if (sum > bound) v = bound;
-        else if (sum < -bound) v = -bound;
-        /* double rounding spelled out: the verifier keeps multipliers >= 0 */
-        v = single ? qtc_mbqm_single_fast_(v, *multiplier, shift)
-                   : qtc_rdbpot_fast_(qtc_srdhm_pos_((int32_t)((uint32_t)v << left), *multiplier),
-                                      left - shift);
-        v = v > 32767 ? 32767 : (v < -32768 ? -32768 : v);
-        if (add) v = qtc_clamp(v + out[j], -32768, 32767);
-        out[j] = (int16_t)v;
+/* Gate words of a column of an int32 accumulator, from the compiler: lo, hi, bias, multiplier,
+   shifts, such that the reference's rescale of bias + s (clamped to +-bound, bound =
+   2^(31 - max(shift, 0)) - 1, requantized, saturated to int16) equals the requantization of
+   bias + clamp(s, lo, hi), saturated to int16. Every s at or beyond lo (hi) gives the
+   reference's result at -inf (+inf), so the clamp replaces the reference's overflow and bound
+   checks, and bias + [lo, hi] lies within +-bound: neither the sum nor the left shift wraps.
+   shifts: max(shift, 0) | max(-shift, 0) << 8 (double rounding's left and right shifts), or the
+   shift itself for single rounding. */
+#define QTC_RNN_GATE_WORDS 5
+
+/* sat16(requant(v)) of gate words g, double rounding: RDBPOT(SRDHM(v << left, q), right). With
+   right == 0 the result may pass int16; with right > 0 (left is 0) the requantizer does not
+   expand, so the clamp's ends keep it within int16. */
+static inline int32_t qtc_rnn_rescale_double_(int32_t v, const int32_t *g) {
+    const int left = (int)(g[4] & 0xFF), right = (int)(g[4] >> 8);
+    /* the verifier keeps multipliers >= 0; the sums are mostly beyond 16 bits: no branch */
+    const int32_t t = qtc_srdhm_split_((int32_t)((uint32_t)v << left), g[3]);
+    if (right == 0) return t > 32767 ? 32767 : (t < -32768 ? -32768 : t);
+    return qtc_rdbpot_fast_(t, right);
+}
+
+/* out[j] = G_j(s[j]) for j < lanes, or sat16(out[j] + G_j(...)) when add (an LSTM's input and
+   recurrent parts), G_j the rescale to int16 Q3.12 of the gate words g + 5j; single: single
+   rounding. Out of line: one copy of the requantizer, called once per four columns. */
+QTC_OUT_OF_LINE void qtc_rnn_gates32_(const uint32_t *s, const int32_t *g, int lanes, int single,
+                                      int add, int16_t *out) {
+    const int32_t *end = g + lanes * QTC_RNN_GATE_WORDS;
+    for (; g != end; g += QTC_RNN_GATE_WORDS, ++s, ++out) {
+        const int32_t b = (int32_t)*s;
+        const int32_t v = (b < g[0] ? g[0] : (b > g[1] ? g[1] : b)) + g[2];
+        int32_t r;
+        if (single) {
+            r = qtc_mbqm_single_fast_(v, g[3], (int)g[4]);
+            r = r > 32767 ? 32767 : (r < -32768 ? -32768 : r);
+        } else {
+            r = qtc_rnn_rescale_double_(v, g);
+        }
+        if (add) r = qtc_clamp(r + *out, -32768, 32767);
+        *out = (int16_t)r;
     }
 }
 
@@ -194,14 +208,15 @@ static inline int64_t qtc_rnn_bias_(const void *bias, int j, int mode) {
 
 /* out[j] = g, or sat16(out[j] + g) when add (an LSTM's input and recurrent parts). */
 static inline void qtc_rnn_put_(int16_t *out, int j, int32_t g, int add) {
-    out[j] = (int16_t)(add ? qtc_saturate((int64_t)out[j] + g, 16) : g);
+    out[j] = (int16_t)(add ? qtc_clamp(out[j] + g, -32768, 32767) : g);
 }
 
 /* out[j] = G(bias[j] + sum_k v[k] w(k, j)) for the `count` columns j of a block of packed 8-bit
-   weights with n rows, G being p's rescale of column first + j; bias may be null. */
+   weights with n rows, G being p's rescale of column first + j; bias may be null. int32
+   accumulators: G and the bias are the gate words, from those of column first on. */
 static inline void qtc_rnn_project_i8_(const int16_t *v, int n, const int32_t *w, int count,
                                        const void *bias, int first, const qtc_requant *p,
-                                       int add, int16_t *out) {
+                                       const int32_t *gates, int add, int16_t *out) {
     const int words = n + (n & 1); /* per group of four columns */
     int j, i, k;
     for (j = 0; j < count; j += 4, w += words) {
@@ -224,8 +239,8 @@ static inline void qtc_rnn_project_i8_(const int16_t *v, int n, const int32_t *w
         } else {
             uint32_t s[4];
             qtc_rnn_dot4_(v, n, w, s);
-            qtc_rnn_gates32_(s, bias ? (const int32_t *)bias + j : 0, first + j, lanes, p, add,
-                             out + j);
+            qtc_rnn_gates32_(s, gates + (first + j) * QTC_RNN_GATE_WORDS, lanes,
+                             p->mode == QTC_MBQM_SINGLE, add, out + j);
         }
     }
 }
@@ -233,8 +248,9 @@ static inline void qtc_rnn_project_i8_(const int16_t *v, int n, const int32_t *w
 /* The same for transposed 16-bit weights (always an int64 accumulator). */
 static inline void qtc_rnn_project_i16_(const int16_t *v, int n, const int16_t *w, int count,
                                         const void *bias, int first, const qtc_requant *p,
-                                        int add, int16_t *out) {
+                                        const int32_t *gates, int add, int16_t *out) {
     int j, k;
+    (void)gates;
     for (j = 0; j < count; ++j, w += n) {
         int64_t dot = 0;
         for (k = 0; k < n; ++k) dot += (int32_t)v[k] * w[k];
@@ -268,9 +284,9 @@ static inline const int16_t *qtc_rnn_vector_i16_(const int16_t *x, int n, int32_
 
 /* ---- steps --------------------------------------------------------------------------------- */
 
-/* table(sat16(a + b)): a gate or candidate from two Q3.12 parts. */
+/* table(sat16(a + b)): a gate or candidate from two int16 Q3.12 parts (their sum fits int32). */
 static inline int32_t qtc_rnn_lookup_(int32_t a, int32_t b, const int16_t *table) {
-    return qtc_lut_i16((int16_t)qtc_saturate((int64_t)a + b, 16), table);
+    return qtc_lut_i16((int16_t)qtc_clamp(a + b, -32768, 32767), table);
 }
 
 /* The cell state (scale 2^power) as the tanh table's Q3.12 input. */
@@ -311,7 +327,8 @@ static inline void qtc_gru_unit_(const int16_t *gx, const int16_t *gh, int16_t *
     h[j] = (int16_t)(candidate + qtc_rdbpot(z * (h[j] - candidate), 15));
 }
 
-/* Kernels of one (input, weights) type pair; the output has the input's type. */
+/* Kernels of one (input, weights) type pair; the output has the input's type. A projection with
+   an int32 accumulator reads its bias from the gate words: its bias argument is null. */
 #define QTC_DEFINE_RECURRENT(SX, SW)                                                                \
     /* The output of step t of sample n, if y holds it: the state rescaled. */                      \
     static inline void qtc_rnn_store_##SX##_##SW##_(QTC_T_##SX *y, const int16_t *h, int n, int t,  \
@@ -341,17 +358,18 @@ static inline void qtc_gru_unit_(const int16_t *gx, const int16_t *gh, int16_t *
                 const int16_t *v = qtc_rnn_vector_##SX##_(x + (n * p->steps + t) * f, f,            \
                                                           p->input_rescale->input_zero_point,       \
                                                           c + u);                                   \
-                qtc_rnn_project_##SW##_(v, f, kernel, columns, bias, 0, p->input_rescale, 0, pre);  \
+                qtc_rnn_project_##SW##_(v, f, kernel, columns, bias, 0, p->input_rescale,           \
+                                        p->input_gates, 0, pre);                                    \
                 qtc_rnn_project_##SW##_(h, u, recurrent_kernel, columns, 0, 0,                      \
-                                        p->recurrent_rescale, 1, pre);                              \
+                                        p->recurrent_rescale, p->recurrent_gates, 1, pre);          \
                 for (j = 0; j < u; ++j) qtc_lstm_unit_(pre, h, c, j, u, p);                         \
                 qtc_rnn_store_##SX##_##SW##_(y, h, n, t, p);                                        \
             }                                                                                       \
         }                                                                                           \
     }                                                                                               \
-    /* GRU over x [batch, steps, features], weights and bias as stored above; recurrent_bias       \
-       [units] (of the recurrent accumulator's width) with reset_after, else null; scratch:         \
-       int16, 8 * units (+ features for i8 inputs). */                                              \
+    /* GRU over x [batch, steps, features], weights and bias as stored above; recurrent_bias        \
+       [units] (an int64 recurrent accumulator's) with reset_after, else null; scratch: int16,      \
+       8 * units (+ features for i8 inputs). */                                                     \
     static inline void qtc_gru_##SX##_##SW(                                                         \
         const QTC_T_##SX *x, const QTC_RNN_W_##SW *kernel, const QTC_RNN_W_##SW *recurrent_kernel,  \
         const QTC_BIAS_##SX *bias, const void *recurrent_bias, QTC_T_##SX *y, int16_t *scratch,     \
@@ -359,6 +377,7 @@ static inline void qtc_gru_unit_(const int16_t *gx, const int16_t *gh, int16_t *
         const int u = p->units, f = p->features, columns = 3 * u;                                   \
         const QTC_RNN_W_##SW *candidate_kernel = recurrent_kernel + qtc_rnn_block_##SW##_(u, 2 * u); \
         const qtc_requant *rec = p->recurrent_rescale;                                              \
+        const int32_t *gates = p->recurrent_gates;                                                  \
         int16_t *gx = scratch, *gh = gx + columns, *h = gh + columns, *rh = h + u;                  \
         int n, t, j;                                                                                \
         for (n = 0; n < p->batch; ++n) {                                                            \
@@ -367,16 +386,17 @@ static inline void qtc_gru_unit_(const int16_t *gx, const int16_t *gh, int16_t *
                 const int16_t *v = qtc_rnn_vector_##SX##_(x + (n * p->steps + t) * f, f,           \
                                                           p->input_rescale->input_zero_point,       \
                                                           rh + u);                                  \
-                qtc_rnn_project_##SW##_(v, f, kernel, columns, bias, 0, p->input_rescale, 0, gx);   \
-                qtc_rnn_project_##SW##_(h, u, recurrent_kernel, 2 * u, 0, 0, rec, 0, gh);           \
+                qtc_rnn_project_##SW##_(v, f, kernel, columns, bias, 0, p->input_rescale,           \
+                                        p->input_gates, 0, gx);                                     \
+                qtc_rnn_project_##SW##_(h, u, recurrent_kernel, 2 * u, 0, 0, rec, gates, 0, gh);    \
                 if (p->reset_after) {                                                               \
                     qtc_rnn_project_##SW##_(h, u, candidate_kernel, u, recurrent_bias, 2 * u, rec,  \
-                                            0, gh + 2 * u);                                         \
+                                            gates, 0, gh + 2 * u);                                  \
                 } else { /* the candidate's projection of r * h */                                  \
                     for (j = 0; j < u; ++j)                                                         \
                         rh[j] = (int16_t)qtc_rdbpot(                                                \
                             qtc_rnn_lookup_(gx[u + j], gh[u + j], p->gate_table) * h[j], 15);       \
-                    qtc_rnn_project_##SW##_(rh, u, candidate_kernel, u, 0, 2 * u, rec, 0,           \
+                    qtc_rnn_project_##SW##_(rh, u, candidate_kernel, u, 0, 2 * u, rec, gates, 0,    \
                                             gh + 2 * u);                                            \
                 }                                                                                   \
                 for (j = 0; j < u; ++j) qtc_gru_unit_(gx, gh, h, j, u, p);                          \

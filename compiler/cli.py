@@ -14,7 +14,6 @@ import argparse
 import io
 import os
 import sys
-import tempfile
 import zipfile
 
 import numpy as np

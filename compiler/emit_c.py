@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from math import prod
 
 import numpy as np
-from xdsl.dialects import func
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Operation, SSAValue
@@ -31,7 +30,7 @@ from qtc.dialects import dsp, nn, qnn
 from qtc.dialects.dense import dense_to_numpy, numpy_dtype
 from qtc.dialects.qtc_attrs import format_float
 from qtc.dialects.shapes import window_pads
-from qtc.passes.plan_memory import MEMORY, OFFSET, SCRATCH, PlanMemoryPass, c_signature, memory_plan
+from qtc.passes.plan_memory import OFFSET, SCRATCH, PlanMemoryPass, c_signature, memory_plan
 
 IO_MODES = ("int", "float")
 """The C function's inputs and outputs: the model's integers, or floats converted in C."""

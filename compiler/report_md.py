@@ -27,7 +27,6 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import BlockArgument, SSAValue
 
-from qtc.compiler.errors import QtcError
 from qtc.compiler.files import REPORT_JSON, read_report, write_atomically, write_json
 from qtc.dialects import qnn
 from qtc.dialects.annotations import QPARAMS, get_annotation

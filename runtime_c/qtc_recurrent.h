@@ -52,6 +52,17 @@ typedef struct {
     int reset_after;                      /* GRU only */
 } qtc_recurrent;
 
+/* x saturated to int16: one SSAT on cores with the DSP extension. */
+static inline int32_t qtc_rnn_ssat16_(int32_t x) {
+#if QTC_DSP
+    int32_t r;
+    __asm__("ssat %0, #16, %1" : "=r"(r) : "r"(x));
+    return r;
+#else
+    return qtc_clamp(x, -32768, 32767);
+#endif
+}
+
 /* ---- projections --------------------------------------------------------------------------- */
 
 /* Rows of a packed dot product whose int32 partial sum is exact: |v * w| <= 2^15 * 2^7. */
@@ -68,22 +79,47 @@ static inline void qtc_rnn_row_(int32_t v0, uint32_t a, uint32_t b, uint32_t *s)
 
 #if QTC_DSP
 /* s[j] = sum_k v[k] * w(k, j), j < 4, k < n: one group of packed 8-bit weights (two words a row
-   pair). SMLAD: an input pair is one word, and the even (odd) bytes of a weight word are column
-   0's (1's) taps of that pair. Sums wrap in 32 bits: exactly the int32 the verifier keeps exact
-   (partial sums of QTC_RNN_ROWS_INT32 rows for int64 accumulators). */
-QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, uint32_t *s) {
+   pair); returns the next group's words. SMLAD: an input pair is one word, and the even (odd)
+   bytes of a weight word are column 0's (1's) taps of that pair; two pairs a pass halve the
+   loop's overhead. Sums wrap in 32 bits: exactly the int32 the verifier keeps exact (partial
+   sums of QTC_RNN_ROWS_INT32 rows for int64 accumulators). */
+static inline const int32_t *qtc_rnn_sum4_dsp_(const int16_t *v, int n, const int32_t *w,
+                                               uint32_t *s) {
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    const int16_t *end = v + (n & ~1);
-    for (; v != end; v += 2, w += 2) {
-        const int32_t pair = (int32_t)qtc_load4_(v);
+    const int16_t *end = v + (n & ~3);
+    for (; v != end; v += 4, w += 4) {
+        const int32_t p0 = (int32_t)qtc_load4_(v), p1 = (int32_t)qtc_load4_(v + 2);
+        const uint32_t a = (uint32_t)w[0], b = (uint32_t)w[1], c = (uint32_t)w[2],
+                       d = (uint32_t)w[3];
+        s0 = qtc_smlad_(p0, qtc_even_bytes_(a), s0);
+        s1 = qtc_smlad_(p0, qtc_odd_bytes_(a), s1);
+        s2 = qtc_smlad_(p0, qtc_even_bytes_(b), s2);
+        s3 = qtc_smlad_(p0, qtc_odd_bytes_(b), s3);
+        s0 = qtc_smlad_(p1, qtc_even_bytes_(c), s0);
+        s1 = qtc_smlad_(p1, qtc_odd_bytes_(c), s1);
+        s2 = qtc_smlad_(p1, qtc_even_bytes_(d), s2);
+        s3 = qtc_smlad_(p1, qtc_odd_bytes_(d), s3);
+    }
+    if (n & 2) {
+        const int32_t p0 = (int32_t)qtc_load4_(v);
         const uint32_t a = (uint32_t)w[0], b = (uint32_t)w[1];
-        s0 = qtc_smlad_(pair, qtc_even_bytes_(a), s0);
-        s1 = qtc_smlad_(pair, qtc_odd_bytes_(a), s1);
-        s2 = qtc_smlad_(pair, qtc_even_bytes_(b), s2);
-        s3 = qtc_smlad_(pair, qtc_odd_bytes_(b), s3);
+        s0 = qtc_smlad_(p0, qtc_even_bytes_(a), s0);
+        s1 = qtc_smlad_(p0, qtc_odd_bytes_(a), s1);
+        s2 = qtc_smlad_(p0, qtc_even_bytes_(b), s2);
+        s3 = qtc_smlad_(p0, qtc_odd_bytes_(b), s3);
+        v += 2;
+        w += 2;
     }
     s[0] = (uint32_t)s0; s[1] = (uint32_t)s1; s[2] = (uint32_t)s2; s[3] = (uint32_t)s3;
-    if (n & 1) qtc_rnn_row_(v[0], (uint32_t)w[0], (uint32_t)w[1], s);
+    if (n & 1) {
+        qtc_rnn_row_(v[0], (uint32_t)w[0], (uint32_t)w[1], s);
+        w += 2;
+    }
+    return w;
+}
+
+QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, uint32_t *s) {
+    (void)qtc_rnn_sum4_dsp_(v, n, w, s);
 }
 #elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 /* The same on ARMv6-M: GCC spills the four sums of the C loop below on Thumb-1's eight low
@@ -183,6 +219,37 @@ QTC_OUT_OF_LINE void qtc_rnn_gates32_(const uint32_t *s, const int32_t *g, int l
     }
 }
 
+#if QTC_DSP
+/* G(s) of gate words g as qtc_rnn_gates32_ computes it, with the SRDHM as one SMLAL (the
+   multiplier is >= 0: no INT32_MIN case) and SSAT for the int16 saturation. */
+static inline int32_t qtc_rnn_gate_dsp_(int32_t s, const int32_t *g, int single) {
+    const int32_t v = (s < g[0] ? g[0] : (s > g[1] ? g[1] : s)) + g[2];
+    int right;
+    int32_t t;
+    if (single) return qtc_rnn_ssat16_(qtc_mbqm_single_fast_(v, g[3], (int)g[4]));
+    right = (int)(g[4] >> 8);
+    t = (int32_t)(((int64_t)(int32_t)((uint32_t)v << (g[4] & 0xFF)) * g[3] + (1 << 30)) >> 31);
+    return right == 0 ? qtc_rnn_ssat16_(t) : qtc_rdbpot_fast_(t, right);
+}
+
+/* out[j] = G_j(sum_k v[k] w(k, j)) for the `count` columns j of a block of packed 8-bit weights
+   with n rows and an int32 accumulator, G_j from the gate words g + 5j (sat16(out[j] + G_j)
+   when add): one call a projection instead of two a group of four columns. */
+QTC_OUT_OF_LINE void qtc_rnn_project32_(const int16_t *v, int n, const int32_t *w, int count,
+                                        const int32_t *g, int single, int add, int16_t *out) {
+    int j, i;
+    for (j = 0; j < count; j += 4) {
+        const int lanes = count - j < 4 ? count - j : 4;
+        uint32_t s[4];
+        w = qtc_rnn_sum4_dsp_(v, n, w, s);
+        for (i = 0; i < lanes; ++i, g += QTC_RNN_GATE_WORDS, ++out) {
+            const int32_t r = qtc_rnn_gate_dsp_((int32_t)s[i], g, single);
+            *out = (int16_t)(add ? qtc_rnn_ssat16_(r + *out) : r);
+        }
+    }
+}
+#endif
+
 /* The same for an int64 accumulator (QTC_MBQM_INT64): clamped to +-(2^min(31 - shift, 47) - 1),
    the int64-input requantizer's domain. */
 static inline int32_t qtc_rnn_gate64_(const qtc_requant *p, int c, int64_t acc) {
@@ -219,6 +286,13 @@ static inline void qtc_rnn_project_i8_(const int16_t *v, int n, const int32_t *w
                                        const int32_t *gates, int add, int16_t *out) {
     const int words = n + (n & 1); /* per group of four columns */
     int j, i, k;
+#if QTC_DSP
+    if (p->mode != QTC_MBQM_INT64) {
+        qtc_rnn_project32_(v, n, w, count, gates + first * QTC_RNN_GATE_WORDS,
+                           p->mode == QTC_MBQM_SINGLE, add, out);
+        return;
+    }
+#endif
     for (j = 0; j < count; j += 4, w += words) {
         const int lanes = count - j < 4 ? count - j : 4;
         if (p->mode == QTC_MBQM_INT64) {
@@ -286,7 +360,7 @@ static inline const int16_t *qtc_rnn_vector_i16_(const int16_t *x, int n, int32_
 
 /* table(sat16(a + b)): a gate or candidate from two int16 Q3.12 parts (their sum fits int32). */
 static inline int32_t qtc_rnn_lookup_(int32_t a, int32_t b, const int16_t *table) {
-    return qtc_lut_i16((int16_t)qtc_clamp(a + b, -32768, 32767), table);
+    return qtc_lut_i16((int16_t)qtc_rnn_ssat16_(a + b), table);
 }
 
 /* The cell state (scale 2^power) as the tanh table's Q3.12 input. */

@@ -2,7 +2,7 @@
 
 A buffer is live from the op that writes it to the last op that reads it (inclusive); two
 buffers may share bytes only when their lifetimes do not overlap. Placement is first-fit,
-largest-lifetime-size first, which is within a few percent of the lower bound (the largest
+largest buffer first (earlier start breaking ties), which is within a few percent of the lower bound (the largest
 sum of simultaneously live buffers) on chain-like networks.
 """
 

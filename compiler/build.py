@@ -94,9 +94,9 @@ def quantize_module(
     method: str = "minmax",
     rounding: str = "double",
     weight_rounding: str | None = None,
-) -> None:
+) -> str:
     """calibrate, propagate-contracts, round-weights and requantize a float (`nn`) module in
-    place; `weight_rounding` None takes the mode's default."""
+    place; returns the weight rounding used (`weight_rounding`, None: the mode's default)."""
     if bits not in BITS_TO_MODE:
         raise UsageError(f"--bits must be one of 8, 16, 16x8 or float, got {bits}")
     if calibration is None:
@@ -108,8 +108,10 @@ def quantize_module(
     inputs = calibration_inputs(calibration, module)
     calibrate_module(module, inputs, method=method, source=source)
     run_pipeline(module, f"propagate-contracts{{mode={BITS_TO_MODE[bits]}}}")
-    round_weights_module(module, inputs, weight_rounding or DEFAULT_METHOD[BITS_TO_MODE[bits]])
+    weight_rounding = weight_rounding or DEFAULT_METHOD[BITS_TO_MODE[bits]]
+    round_weights_module(module, inputs, weight_rounding)
     run_pipeline(module, f"requantize{{rounding={rounding}}},check-overflow")
+    return weight_rounding
 
 
 def compile_model(
@@ -148,8 +150,9 @@ def compile_model(
     layers = layer_table(module)
     float_ir = print_module(module)  # the float reference of `qtc verify`
     if bits != "float":
-        weight_rounding = weight_rounding or DEFAULT_METHOD.get(BITS_TO_MODE.get(bits, ""))
-        quantize_module(module, bits, calibration, calibration_method, rounding, weight_rounding)
+        weight_rounding = quantize_module(
+            module, bits, calibration, calibration_method, rounding, weight_rounding
+        )
     c_io = io if bits != "float" else "float"
     run_pipeline(module, f"plan-memory{{io={c_io}}}")
     sources, emitter = generate_c(module, name, c_io, stream)

@@ -1,9 +1,13 @@
-"""The distribution's shape: one `qtc` namespace, every subpackage installed, registries consistent."""
+"""The distribution's shape: one `qtc` package, every subpackage installed, registries consistent."""
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
+import qtc
+from qtc.compiler import api
 from qtc.compiler.opt import QtcOptMain
 from qtc.dialects import get_all_dialects
 from qtc.passes import get_all_passes
@@ -46,3 +50,14 @@ def test_qtc_opt_registers_qtc_dialects_and_passes() -> None:
         assert name in main.ctx.registered_dialect_names
     for name in get_all_passes():
         assert name in main.available_passes
+
+
+def test_top_level_twins_are_the_api_functions() -> None:
+    assert (qtc.compile, qtc.verify, qtc.ToleranceError) == (api.compile, api.verify, api.ToleranceError)
+
+
+def test_importing_the_compiler_parts_does_not_load_tensorflow() -> None:
+    """`qtc.compile` is loaded lazily: qtc-opt and the passes start without Keras."""
+    code = "import sys, qtc.dialects, qtc.passes; print('keras' in sys.modules or 'tensorflow' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"

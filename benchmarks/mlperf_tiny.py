@@ -1,7 +1,7 @@
 """Compile time, RAM and flash of the MLPerf Tiny reference networks built as int8 by qtc.
 
     python benchmarks/mlperf_tiny.py [--models ds_cnn,resnet8,...] [--samples 64] [--jobs N]
-                                     [--json PATH] [--profile DIR]
+                                     [--cores cortex-m0,cortex-m4] [--json PATH] [--profile DIR]
 
 The networks are Keras rebuilds of the MLPerf Tiny v1 reference models with random weights
 (fixed seeds, built in code, nothing downloaded): DS-CNN keyword spotting (49x10x1), ResNet-8
@@ -19,7 +19,12 @@ allocated section with contents, i.e. text + rodata + data, including a few hund
 of the bench's start-up and harness), flash minus weight bytes (target <= 8 KB of code), and that split into
 code (the executable sections), the per-channel requantization multipliers and shifts (rescale),
 and other constant data (window geometry, parameter structs, tables). Second table: the compile time split by stage (each pass
-by its name; `rest` is what no stage covers: module verification, the report).
+by its name; `rest` is what no stage covers: module verification, the report). Third table:
+one inference of each network on each of `--cores` (`qtc.compiler.cost.measure_cost`, what
+`qtc cost` runs: modelled cycles at zero wait states), cycles per MAC, and TensorFlow Lite
+Micro's cycles for the same network measured the same way (`../shared/reference/
+mcu-measurement.md`: reference kernels on the M0, CMSIS-NN on the M4) with qtc's share of
+them; issue Q6's target is at most a third of TFLM's on the Cortex-M0.
 
 What a `qtc compile` run pays before the first model is printed apart: `import keras` (in a
 fresh interpreter) and qtc's one-time start-up (lazy imports, the contract grammar), measured
@@ -54,7 +59,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from qtc.compiler import build  # noqa: E402
-from qtc.compiler.cost import Elf, build_bench, format_table  # noqa: E402
+from qtc.compiler.cost import Elf, build_bench, format_table, measure_cost  # noqa: E402
 from qtc.compiler.textual_ir import read_module  # noqa: E402
 from qtc.dialects.dense import dense_to_numpy  # noqa: E402
 from qtc.passes import get_all_passes  # noqa: E402
@@ -66,6 +71,13 @@ TARGET_NETWORK = "resnet8_wide"
 RATIO_TARGET = 1.1
 CODE_TARGET = 8 * 1024
 COMPILE_TARGET_SECONDS = 10.0
+TFLM_CYCLES = {
+    "cortex-m0": {"resnet8": 242e6, "mobilenet_v1_vww": 237e6, "ds_cnn": 101e6, "toycar_autoencoder": 3.5e6},
+    "cortex-m4": {"resnet8": 36.8e6, "mobilenet_v1_vww": 29.4e6, "ds_cnn": 9.27e6, "toycar_autoencoder": 0.73e6},
+}
+"""TensorFlow Lite Micro's modelled cycles of one inference of the MLPerf Tiny reference networks
+(int8, measured here by the method `qtc cost` uses: ../shared/reference/mcu-measurement.md)."""
+M0_SHARE_TARGET = 1 / 3
 
 
 def conv_bn(x, filters: int, kernel, strides=1, relu: bool = True):
@@ -262,6 +274,11 @@ def flash_bytes(out_dir: str) -> tuple[int, int]:
     return elf.memory()["flash_bytes"], code
 
 
+def inference_cycles(out_dir: str, core: str) -> int:
+    """Modelled cycles of one inference of OUT's model on `core`."""
+    return measure_cost(out_dir, core)["cycles"]
+
+
 def cli_seconds(row: dict) -> tuple[float, float]:
     """(wall, CPU) seconds of `qtc compile` of the row's network in a fresh process, everything
     included (Python, TensorFlow and qtc imports, the pipeline, the files)."""
@@ -308,6 +325,22 @@ def main_table(rows: list[dict]) -> str:
     )
 
 
+def cycles_table(rows: list[dict], cores: list[str]) -> str:
+    lines = []
+    for r in rows:
+        for core in cores:
+            cycles = r["cycles"][core]
+            tflm = TFLM_CYCLES.get(core, {}).get(r["network"])
+            share = f"{cycles / tflm:.2f}" if tflm else "-"
+            if tflm and core == "cortex-m0":
+                share += mark(cycles <= M0_SHARE_TARGET * tflm)
+            lines.append([r["network"], core, r["macs"], cycles, f"{cycles / r['macs']:.2f}",
+                          f"{tflm:,.0f}" if tflm else "-", f"{tflm / r['macs']:.2f}" if tflm else "-", share])
+    return format_table(
+        ["network", "core", "MACs", "cycles", "cycles/MAC", "TFLM cycles", "TFLM cycles/MAC", "qtc/TFLM"], lines
+    )
+
+
 def stage_table(rows: list[dict]) -> str:
     stages = list(dict.fromkeys(s for r in rows for s in r["stages"]))
     lines = []
@@ -323,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", help=f"comma-separated networks (default: all of {', '.join(NETWORKS)})")
     parser.add_argument("--samples", type=int, default=64, help="calibration samples (random normal)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel gcc builds")
+    parser.add_argument("--cores", default="cortex-m0,cortex-m4",
+                        help="cores to measure one inference on (comma-separated; '' for none)")
     parser.add_argument("--json", help="also write the rows to this file")
     parser.add_argument("--profile", metavar="DIR", help="write a cProfile of each compile to DIR/NAME.prof")
     args = parser.parse_args(argv)
@@ -337,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         with ThreadPoolExecutor(args.jobs) as pool:
             for row, (flash, code) in zip(rows, pool.map(flash_bytes, [r["out_dir"] for r in rows])):
                 row["flash_bytes"], row["code_bytes"] = flash, code
+        cores = [c for c in args.cores.split(",") if c]
+        jobs = [(r, c) for r in rows for c in cores]
+        with ThreadPoolExecutor(args.jobs) as pool:
+            for (row, core), cycles in zip(jobs, pool.map(lambda j: inference_cycles(j[0]["out_dir"], j[1]), jobs)):
+                row.setdefault("cycles", {})[core] = cycles
         cli = [(r["network"], *cli_seconds(r)) for r in rows if r["network"] == TARGET_NETWORK]
     print(main_table(rows))
     print(f"\n(! misses a target: arena/lower <= {RATIO_TARGET}, flash - weights <= {CODE_TARGET:,} B, "
@@ -348,6 +388,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, wall, cpu in cli:
         print(f"qtc compile {name} in a fresh process, all included: {wall:.2f} s wall, {cpu:.2f} s CPU "
               f"(target < {COMPILE_TARGET_SECONDS:.0f} s)")
+    if cores:
+        print("\none inference, modelled cycles (zero wait states):")
+        print(cycles_table(rows, cores))
+        print(f"\n(! misses the target: at most {M0_SHARE_TARGET:.2f} of TFLM's cycles on the Cortex-M0)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             paths = ("out_dir", "model_path", "calibration")

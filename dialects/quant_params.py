@@ -51,6 +51,27 @@ def per_channel_symmetric_scales(weights: np.ndarray, axis: int, bits: int) -> n
     return np.where(absmax > 0, absmax / qmax, 1.0).astype(np.float64)
 
 
+SCALE_SEARCH = np.linspace(0.97, 1.03, 601)
+"""Candidate weight scales of `best_fit_scales`, as multiples of max |w| / qmax."""
+
+
+FIT_SEARCH = np.linspace(0.97, 1.03, 241)
+"""Candidate scales of `best_fit_scales`, as multiples of a channel's given scale."""
+
+
+def best_fit_scales(weights: np.ndarray, scales: np.ndarray, axis: int, bits: int) -> np.ndarray:
+    """Per channel (`scales` laid out as `per_channel_symmetric_scales` gives them), the scale
+    within 3 % of the channel's whose grid holds its weights with the least squared error when
+    they are rounded to nearest (weights beyond the grid saturate). A channel of few weights
+    (a depthwise one has its kh * kw taps) gains most: from max |w| / qmax only the largest
+    weight is sure to sit on the grid, a slightly different step can put several there."""
+    channels = math.prod(weights.shape[axis % weights.ndim:])
+    w = np.asarray(weights, np.float64).reshape(-1, channels)
+    candidates = np.asarray(scales, np.float64)[None, :] * FIT_SEARCH[:, None]
+    errors = [np.sum((w - s * quantize(w, s, 0, bits, narrow=True)) ** 2, axis=0) for s in candidates]
+    return candidates[np.argmin(errors, axis=0), np.arange(channels)]
+
+
 def per_axis_scales(scales, shape, axis: int) -> np.ndarray:
     """Per-axis `scales` shaped to broadcast against a tensor of `shape` (the axes from `axis`
     on, as `per_channel_symmetric_scales` and `#qtc.qparams` lay them out)."""

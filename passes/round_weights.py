@@ -5,8 +5,10 @@ layer's output: for an input x the output error is x . (W_q - W), and errors tha
 the data cost nothing. GPTQ (Frantar et al. 2022, after Optimal Brain Quantization) rounds a
 channel's weights one input at a time and moves each rounding error onto the inputs not yet
 rounded, in the proportions that minimise E[(x . (W_q - W))^2] under H = E[x x^T] of the
-calibration data. The grid is the one `propagate-contracts` chose, so `requantize`
-reproduces the integers exactly.
+calibration data. Each output channel is rounded on two grids, the one `propagate-contracts`
+chose (max |w| / qmax) and the step within 3 % of it that holds the channel's weights best
+(`best_fit_scales`), and keeps the one with the smaller output error; the weights' and the
+bias's qparams record the grid, so `requantize` reproduces the integers exactly.
 
 Measured on the test models (tests/keras_models.py) and the bundled examples, output SQNR
 against float: in 16x8, where int8 weights are most of the error, it gains on every one
@@ -16,6 +18,7 @@ against float: in 16x8, where int8 weights are most of the error, it gains on ev
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,11 +33,11 @@ from qtc.compiler.cli import input_arrays, load_npz
 from qtc.compiler.errors import QtcError
 from qtc.compiler.interpreter import Listener, each_batch, entry_function
 from qtc.dialects import nn
-from qtc.dialects.annotations import QPARAMS, get_annotation, value_label
+from qtc.dialects.annotations import QPARAMS, get_annotation, set_annotation, value_label
 from qtc.dialects.array_kernels import windows
 from qtc.dialects.dense import dense_from_numpy, dense_to_numpy
 from qtc.dialects.qtc_attrs import QParamsAttr
-from qtc.dialects.quant_params import per_axis_scales, quantize
+from qtc.dialects.quant_params import best_fit_scales, per_axis_scales, quantize
 
 METHODS = ("nearest", "gptq")
 DEFAULT_METHOD = {"int8": "nearest", "16x8": "gptq", "int16": "nearest"}
@@ -132,6 +135,46 @@ def gptq(
     return q, w[:, fan_in]
 
 
+def output_error(w: np.ndarray, q: np.ndarray, bias: np.ndarray, scales: np.ndarray, hessian) -> np.ndarray:
+    """E[(x . (w - w_q))^2] of each output channel [groups, outputs], for x with E[x x^T] =
+    `hessian`, of the weights-and-bias `w` [groups, fan-in + 1, outputs] against q * scales
+    and `bias`."""
+    d = w - np.concatenate([q * scales, bias[:, None, :]], axis=1)
+    return np.einsum("gio,gij,gjo->go", d, hessian, d)
+
+
+def gptq_on_best_grid(
+    w: np.ndarray, grids: Sequence[np.ndarray], hessian: np.ndarray, bits: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`gptq` of `w` on each of `grids` (scales [groups, fan-in, outputs], one scale an output
+    channel); per output channel the (q, bias, scales) with the least `output_error`. The output
+    channels are independent under GPTQ, so each may take its own grid."""
+    best = None
+    for scales in grids:
+        q, bias = gptq(w, scales, hessian, bits)
+        error = output_error(w, q, bias, scales, hessian)
+        if best is not None:
+            keep = error >= best[3]
+            q, scales = (np.where(keep[:, None, :], old, new) for old, new in ((best[0], q), (best[2], scales)))
+            bias, error = np.where(keep, best[1], bias), np.minimum(error, best[3])
+        best = (q, bias, scales, error)
+    return best[:3]
+
+
+def with_scales(params: QParamsAttr, scales: np.ndarray) -> QParamsAttr:
+    """`params` (per axis, zero points 0) with other scales."""
+    return QParamsAttr(np.asarray(scales).tolist(), [0] * len(scales), params.bits, params.axis_index)
+
+
+def _set_weight_grid(op: Operation, scales: np.ndarray, params: QParamsAttr) -> None:
+    """Per-channel weight `scales` (an array of the weights' shape) into the weights' qparams,
+    and scale(input) * those into the bias's, as `propagate-contracts` relates them."""
+    per_channel = scales.reshape(-1, math.prod(scales.shape[params.axis_index:]))[0]
+    set_annotation(op.weights, QPARAMS, with_scales(params, per_channel))
+    x_scale = get_annotation(op.input, QPARAMS).scale
+    set_annotation(op.bias, QPARAMS, with_scales(get_annotation(op.bias, QPARAMS), per_channel * x_scale))
+
+
 def _rounded_ops(function) -> list[Operation]:
     """The dense and convolution ops whose constant weights and bias only they use (an error
     for any dense or convolution without weight qparams)."""
@@ -198,7 +241,13 @@ def round_weights_module(
         target = np.concatenate([to_columns(op, w), b.reshape(len(scales), 1, -1)], axis=1)
         regular = damped(hessian)
         fitted = target + np.linalg.solve(regular, (cross - hessian) @ target)
-        q, new_bias = gptq(fitted, scales, regular, params.bits)
+        grids = [scales]
+        if params.per_axis:
+            fit = best_fit_scales(w, params.scale_values, params.axis_index, params.bits)
+            grids.append(to_columns(op, scale_array(with_scales(params, fit), w.shape)))
+        q, new_bias, scales = gptq_on_best_grid(fitted, grids, regular, params.bits)
+        if params.per_axis:
+            _set_weight_grid(op, from_columns(op, scales, w.shape), params)
         rounded = from_columns(op, q * scales, w.shape).astype(np.float32)
         weights.value = dense_from_numpy(rounded, weights.value.get_element_type())
         new_bias = new_bias.reshape(b.shape).astype(np.float32)
@@ -212,9 +261,9 @@ class RoundWeightsPass(ModulePass):
     Needs: `nn` ops with `#qtc.qparams` on their weights (run `propagate-contracts`) and
     `data`, the calibration .npz (key `x`, or `x0`, `x1`, ...). Each dense, convolution and
     depthwise convolution whose constant weights and bias it alone uses is rounded in program
-    order (see `round_weights_module`): its weights become exactly q * scale on their own grid
-    (per tensor or per channel), so `requantize` gives back q, and its bias takes the error
-    left. `method=nearest` leaves the weights to `requantize`'s rounding. With two inputs that
+    order (see `round_weights_module`): its weights become exactly q * scale on their grid
+    (per tensor, or per channel the better of the given grid and the best-fit one, with the
+    bias's scales following), so `requantize` gives back q, and its bias takes the error left. `method=nearest` leaves the weights to `requantize`'s rounding. With two inputs that
     are equal on the data and a grid of 0.25 (tests/lit/round-weights/dense.mlir):
 
         %w = nn.constant dense<[[0.35], [0.35]]> : tensor<2x1xf32> {qparams = #qtc.qparams<[0.25], ...>}

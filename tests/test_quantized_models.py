@@ -22,9 +22,9 @@ SQNR_SAMPLES = 200
 MIN_SQNR_DB = {"8": 25.0, "16": 50.0, "16x8": 50.0}
 """The project's targets. 16x8 keeps int8 weights, whose rounding is nearly all of its error:
 to nearest on max |w| / 127 grids it limits these random-weight networks to 41.7-50 dB; the
-default round-weights (GPTQ, each channel on the better of that grid and the best-fit step
-within 3 %) gives 50.2-72.3 dB. Closest: sequential_mlp 50.2, depthwise_net 50.3 (its
-depthwise layers' few taps and white-noise inputs leave only the grid to choose)."""
+default round-weights (GPTQ; a depthwise channel also on the best-fit step within 3 %) gives
+50.4-71.0 dB. Closest: depthwise_net 50.4 and depthwise1d_net 50.7, whose depthwise layers'
+few taps and white-noise inputs leave GPTQ nothing to move their rounding errors onto."""
 
 
 def sqnr_db(reference: np.ndarray, approximation: np.ndarray) -> float:

@@ -180,6 +180,20 @@ def test_bias_grid_follows_the_chosen_weight_grid() -> None:
     assert np.allclose(get_annotation(op.bias, QPARAMS).scale_values, after * x_scale, rtol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["dense", "conv2d"])
+def test_dense_and_conv_keep_the_given_grid(kind: str) -> None:
+    """Only depthwise channels may move to their best-fit step (see round_weights_module)."""
+    rng = np.random.default_rng(8)
+    module = layer_module(kind, rng)
+    x = correlated_inputs(LAYERS[kind][1], 256, rng)
+    calibrate_module(module, [x])
+    run_pipeline(module, "propagate-contracts{mode=16x8}")
+    op = next(o for o in module.walk() if isinstance(o, (nn.DenseOp, nn.ConvolutionOp)))
+    before = get_annotation(op.weights, QPARAMS)
+    round_weights_module(module, [x])
+    assert get_annotation(op.weights, QPARAMS) == before
+
+
 def test_per_tensor_grid() -> None:
     """One scale for the whole tensor: every weight lands on it, with less error than nearest."""
     rng = np.random.default_rng(5)

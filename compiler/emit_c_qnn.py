@@ -525,13 +525,23 @@ GATE_SEARCH = 1 << 34
 
 
 def gate_words(
-    rescale: tuple[Sequence[int], Sequence[int]], rounding: str, bias: np.ndarray
+    rescale: tuple[Sequence[int], Sequence[int]],
+    rounding: str,
+    bias: np.ndarray,
+    weights: np.ndarray,
+    inputs: tuple[int, int],
 ) -> np.ndarray:
     """qtc_recurrent.h's gate words [lo, hi, bias, multiplier, shifts] of every column of an
     int32 accumulator. The rescale G (`gate_rescale`: bound clamp, requantizer, int16
     saturation) is monotone, so with v_lo (v_hi) the largest (smallest) sum where G takes its
     value at -inf (+inf), G(bias + s) is the requantization of bias + clamp(s, v_lo - bias,
-    v_hi - bias) (the clamp clipped to int32), saturated to int16."""
+    v_hi - bias) (the clamp clipped to int32), saturated to int16.
+
+    Double rounding also gets left + 1 in bits 16-23 of the shifts where every sum s the
+    projection can reach (`weights` [rows, columns] times inputs in [inputs[0], inputs[1]])
+    has (bias + s) << (left + 1) within int32: there the bound clamp does nothing and the
+    SRDHM of (bias + s) << left is the rounding high half of that doubled value times the
+    multiplier (an SMMULR), which the DSP kernels compute without the clamp."""
     columns = len(bias)
     q = np.broadcast_to(np.asarray(rescale[0], np.int64), columns)
     shift = np.broadcast_to(np.asarray(rescale[1], np.int64), columns)
@@ -562,8 +572,15 @@ def gate_words(
     offset = np.where(above, low, np.where(below, high, bias))
     lo = np.where(above | below, 0, np.clip(lo, INT32_MIN, INT32_MAX))
     hi = np.where(above | below, 0, np.clip(hi, INT32_MIN, INT32_MAX))
-    if rounding == "double":  # the left and right shifts
-        shift = np.maximum(shift, 0) | np.maximum(-shift, 0) << 8
+    if rounding == "double":  # the left and right shifts, and left + 1 where it is exact
+        left = np.maximum(shift, 0)
+        products = weights.astype(np.int64)[None] * np.asarray(inputs, np.int64)[:, None, None]
+        lowest, highest = products.min(axis=0).sum(axis=0), products.max(axis=0).sum(axis=0)
+        limit = np.int64(1) << (30 - np.minimum(left, 30))  # |v| * 2^(left + 1) <= 2^31
+        exact = (
+            ~(above | below) & (left < 31) & (bias + lowest >= -limit) & (bias + highest < limit)
+        )
+        shift = left | np.maximum(-shift, 0) << 8 | np.where(exact, left + 1, 0) << 16
     return np.stack([lo, hi, offset, q, shift], axis=1).astype(np.int32).reshape(-1)
 
 
@@ -590,6 +607,11 @@ def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
         bias = bias - zero_point * kernel.astype(np.int64).sum(axis=0)
         zero_point = 0
     zero_points = {"input": zero_point, "recurrent": 0}
+    # what the projections read: the centred input and the int16 state (h, or r * h)
+    ranges = {
+        "input": tuple(v - zero_point for v in storage_range(dtype_of(op.input).itemsize * 8)),
+        "recurrent": storage_range(16),
+    }
     columns = op.GATES * units
     recurrent_bias = op.recurrent_bias if isinstance(op, qnn.GRUOp) else None
     # each projection's bias by column: a GRU's recurrent bias (reset_after) is the candidate's
@@ -607,7 +629,11 @@ def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
                 em, f"{hint}_{side}", rescale, mode, (zero_points[side], 0), q3_12
             )
             return {f"{side}_rescale": requant, f"{side}_gates": "0"}
-        words = em.const_array(f"{hint}_{side}_gates", gate_words(rescale, rounding, biases[side]))
+        weights = kernel if side == "input" else recurrent_kernel
+        words = em.const_array(
+            f"{hint}_{side}_gates",
+            gate_words(rescale, rounding, biases[side], weights, ranges[side]),
+        )
         requant = struct(em, "qtc_requant", f"{hint}_{side}_requant", {
             "multiplier": "0", "shift": "0", "channels": "0", "mode": mode,
             "input_zero_point": i32(zero_points[side]), "output_zero_point": "0",

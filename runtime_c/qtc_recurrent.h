@@ -5,8 +5,9 @@
  * qtc_fixedpoint.h hold: no left shift of a negative value, products that could exceed 32 bits
  * are int64, wraps are conversions from unsigned, right shifts of negative values are
  * arithmetic. Each kernel computes exactly what qtc.dialects.qnn_interpreter's lstm_int /
- * gru_int compute (tests/test_recurrent_int.py compares them bit for bit under ASan/UBSan); the
- * recipe is documented on qtc.dialects.qnn's _RecurrentOp, LSTMOp and GRUOp.
+ * gru_int compute (tests/test_recurrent_int.py compares them bit for bit under ASan/UBSan, and
+ * on the Cortex-M0 and M4); the recipe is documented on qtc.dialects.qnn's _RecurrentOp, LSTMOp
+ * and GRUOp.
  *
  * Layouts: x [batch, steps, features]; y [batch, steps, units] (every step) or [batch, units]
  * (the last). Gate columns come in gate blocks of `units` (LSTM i, f, c, o; GRU z, r, h). The
@@ -81,24 +82,37 @@ static inline void qtc_rnn_row_(int32_t v0, uint32_t a, uint32_t b, uint32_t *s)
 /* s[j] = sum_k v[k] * w(k, j), j < 4, k < n: one group of packed 8-bit weights (two words a row
    pair); returns the next group's words. SMLAD: an input pair is one word, and the even (odd)
    bytes of a weight word are column 0's (1's) taps of that pair; two pairs a pass halve the
-   loop's overhead. Sums wrap in 32 bits: exactly the int32 the verifier keeps exact (partial
-   sums of QTC_RNN_ROWS_INT32 rows for int64 accumulators). */
+   loop's overhead. In asm, as GCC reloads the loop's end from the stack and copies a pointer
+   every pass; the inputs by LDR (v may be 2-byte aligned), the weights by LDRD. Sums wrap in
+   32 bits: exactly the int32 the verifier keeps exact (partial sums of QTC_RNN_ROWS_INT32 rows
+   for int64 accumulators). */
 static inline const int32_t *qtc_rnn_sum4_dsp_(const int16_t *v, int n, const int32_t *w,
                                                uint32_t *s) {
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     const int16_t *end = v + (n & ~3);
-    for (; v != end; v += 4, w += 4) {
-        const int32_t p0 = (int32_t)qtc_load4_(v), p1 = (int32_t)qtc_load4_(v + 2);
-        const uint32_t a = (uint32_t)w[0], b = (uint32_t)w[1], c = (uint32_t)w[2],
-                       d = (uint32_t)w[3];
-        s0 = qtc_smlad_(p0, qtc_even_bytes_(a), s0);
-        s1 = qtc_smlad_(p0, qtc_odd_bytes_(a), s1);
-        s2 = qtc_smlad_(p0, qtc_even_bytes_(b), s2);
-        s3 = qtc_smlad_(p0, qtc_odd_bytes_(b), s3);
-        s0 = qtc_smlad_(p1, qtc_even_bytes_(c), s0);
-        s1 = qtc_smlad_(p1, qtc_odd_bytes_(c), s1);
-        s2 = qtc_smlad_(p1, qtc_even_bytes_(d), s2);
-        s3 = qtc_smlad_(p1, qtc_odd_bytes_(d), s3);
+    if (v != end) {
+        int32_t p0, p1, a, b, t;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[p0], [%[v]], #4\n\t"
+            "ldr %[p1], [%[v]], #4\n\t"
+            "ldrd %[a], %[b], [%[w]], #8\n\t"
+            "sxtb16 %[t], %[a]\n\tsmlad %[s0], %[p0], %[t], %[s0]\n\t"
+            "sxtb16 %[a], %[a], ror #8\n\tsmlad %[s1], %[p0], %[a], %[s1]\n\t"
+            "sxtb16 %[t], %[b]\n\tsmlad %[s2], %[p0], %[t], %[s2]\n\t"
+            "sxtb16 %[b], %[b], ror #8\n\tsmlad %[s3], %[p0], %[b], %[s3]\n\t"
+            "ldrd %[a], %[b], [%[w]], #8\n\t"
+            "sxtb16 %[t], %[a]\n\tsmlad %[s0], %[p1], %[t], %[s0]\n\t"
+            "sxtb16 %[a], %[a], ror #8\n\tsmlad %[s1], %[p1], %[a], %[s1]\n\t"
+            "sxtb16 %[t], %[b]\n\tsmlad %[s2], %[p1], %[t], %[s2]\n\t"
+            "sxtb16 %[b], %[b], ror #8\n\tsmlad %[s3], %[p1], %[b], %[s3]\n\t"
+            "cmp %[v], %[end]\n\t"
+            "bne 1b"
+            : [v] "+r"(v), [w] "+r"(w), [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2),
+              [s3] "+r"(s3), [p0] "=&r"(p0), [p1] "=&r"(p1), [a] "=&r"(a), [b] "=&r"(b),
+              [t] "=&r"(t)
+            : [end] "r"(end)
+            : "cc", "memory");
     }
     if (n & 2) {
         const int32_t p0 = (int32_t)qtc_load4_(v);
@@ -183,15 +197,16 @@ QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, ui
    bias + clamp(s, lo, hi), saturated to int16. Every s at or beyond lo (hi) gives the
    reference's result at -inf (+inf), so the clamp replaces the reference's overflow and bound
    checks, and bias + [lo, hi] lies within +-bound: neither the sum nor the left shift wraps.
-   shifts: max(shift, 0) | max(-shift, 0) << 8 (double rounding's left and right shifts), or the
-   shift itself for single rounding. */
+   shifts: max(shift, 0) | max(-shift, 0) << 8 (double rounding's left and right shifts) | left +
+   1 << 16 where the DSP gate may skip the clamp (else 0; see qtc_rnn_gate_dsp_), or the shift
+   itself for single rounding. */
 #define QTC_RNN_GATE_WORDS 5
 
 /* sat16(requant(v)) of gate words g, double rounding: RDBPOT(SRDHM(v << left, q), right). With
    right == 0 the result may pass int16; with right > 0 (left is 0) the requantizer does not
    expand, so the clamp's ends keep it within int16. */
 static inline int32_t qtc_rnn_rescale_double_(int32_t v, const int32_t *g) {
-    const int left = (int)(g[4] & 0xFF), right = (int)(g[4] >> 8);
+    const int left = (int)(g[4] & 0xFF), right = (int)(g[4] >> 8 & 0xFF);
     /* the verifier keeps multipliers >= 0; the sums are mostly beyond 16 bits: no branch */
     const int32_t t = qtc_srdhm_split_((int32_t)((uint32_t)v << left), g[3]);
     if (right == 0) return t > 32767 ? 32767 : (t < -32768 ? -32768 : t);
@@ -200,7 +215,8 @@ static inline int32_t qtc_rnn_rescale_double_(int32_t v, const int32_t *g) {
 
 /* out[j] = G_j(s[j]) for j < lanes, or sat16(out[j] + G_j(...)) when add (an LSTM's input and
    recurrent parts), G_j the rescale to int16 Q3.12 of the gate words g + 5j; single: single
-   rounding. Out of line: one copy of the requantizer, called once per four columns. */
+   rounding. Out of line: one copy of the requantizer, called once per four columns (with the
+   DSP, for the columns the clamp-free gate does not take). */
 QTC_OUT_OF_LINE void qtc_rnn_gates32_(const uint32_t *s, const int32_t *g, int lanes, int single,
                                       int add, int16_t *out) {
     const int32_t *end = g + lanes * QTC_RNN_GATE_WORDS;
@@ -220,32 +236,59 @@ QTC_OUT_OF_LINE void qtc_rnn_gates32_(const uint32_t *s, const int32_t *g, int l
 }
 
 #if QTC_DSP
-/* G(s) of gate words g as qtc_rnn_gates32_ computes it, with the SRDHM as one SMLAL (the
-   multiplier is >= 0: no INT32_MIN case) and SSAT for the int16 saturation. */
-static inline int32_t qtc_rnn_gate_dsp_(int32_t s, const int32_t *g, int single) {
-    const int32_t v = (s < g[0] ? g[0] : (s > g[1] ? g[1] : s)) + g[2];
+/* (c * 2^32 + a * b + 2^31) >> 32: the rounded high word of a * b, plus c. */
+static inline int32_t qtc_rnn_smmlar_(int32_t a, int32_t b, int32_t c) {
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+    return r;
+}
+
+/* qtc_rnn_gates32_ of one column, s by value: a caller that inlines this keeps s in a register. */
+QTC_OUT_OF_LINE void qtc_rnn_gate32_(uint32_t s, const int32_t *g, int single, int add,
+                                     int16_t *out) {
+    qtc_rnn_gates32_(&s, g, 1, single, add, out);
+}
+
+/* *out = G(s) of gate words g (sat16(*out + G) when add). Where the compiler stored left + 1,
+   x = (bias + s) << (left + 1) fits int32 and SRDHM((bias + s) << left, q) = (x q + 2^31) >> 32,
+   one SMMLAR, which also adds RDBPOT's rounding term: that SRDHM has x's sign or is 0 (which
+   rounds to 0 either way), so RDBPOT(t, right) = (t + c) >> right with c = floor((2^right -
+   (x < 0)) / 2), 0 for right 0. Other columns take the generic gate. */
+static inline void qtc_rnn_gate_dsp_(uint32_t s, const int32_t *g, int single, int add,
+                                     int16_t *out) {
+    const int left1 = (int)((uint32_t)g[4] >> 16);
     int right;
-    int32_t t;
-    if (single) return qtc_rnn_ssat16_(qtc_mbqm_single_fast_(v, g[3], (int)g[4]));
-    right = (int)(g[4] >> 8);
-    t = (int32_t)(((int64_t)(int32_t)((uint32_t)v << (g[4] & 0xFF)) * g[3] + (1 << 30)) >> 31);
-    return right == 0 ? qtc_rnn_ssat16_(t) : qtc_rdbpot_fast_(t, right);
+    int32_t x, r;
+    if (single || left1 == 0) { /* single rounding's shift word is the (signed) shift */
+        qtc_rnn_gate32_(s, g, single, add, out);
+        return;
+    }
+    x = (int32_t)((s + (uint32_t)g[2]) << left1);
+    right = (int)((uint32_t)g[4] >> 8 & 0xFF);
+    r = qtc_rnn_smmlar_(x, g[3], (int32_t)((((uint32_t)1 << right) + (uint32_t)(x >> 31)) >> 1));
+    r = qtc_rnn_ssat16_(r >> right);
+    *out = (int16_t)(add ? qtc_rnn_ssat16_(r + *out) : r);
 }
 
 /* out[j] = G_j(sum_k v[k] w(k, j)) for the `count` columns j of a block of packed 8-bit weights
    with n rows and an int32 accumulator, G_j from the gate words g + 5j (sat16(out[j] + G_j)
-   when add): one call a projection instead of two a group of four columns. */
+   when add): one call a projection, the four sums of a group in registers; the columns of a
+   last group of one to three by the generic gates. */
 QTC_OUT_OF_LINE void qtc_rnn_project32_(const int16_t *v, int n, const int32_t *w, int count,
                                         const int32_t *g, int single, int add, int16_t *out) {
-    int j, i;
-    for (j = 0; j < count; j += 4) {
-        const int lanes = count - j < 4 ? count - j : 4;
+    int j;
+    for (j = 0; j < count; j += 4, g += 4 * QTC_RNN_GATE_WORDS, out += 4) {
         uint32_t s[4];
         w = qtc_rnn_sum4_dsp_(v, n, w, s);
-        for (i = 0; i < lanes; ++i, g += QTC_RNN_GATE_WORDS, ++out) {
-            const int32_t r = qtc_rnn_gate_dsp_((int32_t)s[i], g, single);
-            *out = (int16_t)(add ? qtc_rnn_ssat16_(r + *out) : r);
+        if (count - j < 4) {
+            const uint32_t rest[3] = {s[0], s[1], s[2]}; /* s stays in registers */
+            qtc_rnn_gates32_(rest, g, count - j, single, add, out);
+            return;
         }
+        qtc_rnn_gate_dsp_(s[0], g, single, add, out);
+        qtc_rnn_gate_dsp_(s[1], g + QTC_RNN_GATE_WORDS, single, add, out + 1);
+        qtc_rnn_gate_dsp_(s[2], g + 2 * QTC_RNN_GATE_WORDS, single, add, out + 2);
+        qtc_rnn_gate_dsp_(s[3], g + 3 * QTC_RNN_GATE_WORDS, single, add, out + 3);
     }
 }
 #endif
@@ -363,6 +406,12 @@ static inline int32_t qtc_rnn_lookup_(int32_t a, int32_t b, const int16_t *table
     return qtc_lut_i16((int16_t)qtc_rnn_ssat16_(a + b), table);
 }
 
+/* qtc_rdbpot(p, 15) of a product of an int16 and a value of at most 65535 in magnitude, so
+   |p| + 2^14 fits int32: floor((p + 2^14 - (p < 0)) / 2^15), without the mask and compare. */
+static inline int32_t qtc_rnn_q15_(int32_t p) {
+    return (p + (1 << 14) - (p < 0)) >> 15;
+}
+
 /* The cell state (scale 2^power) as the tanh table's Q3.12 input. */
 static inline int16_t qtc_rnn_cell_q3_12_(int32_t cell, int power) {
     const int shift = power + 12;
@@ -380,10 +429,10 @@ static inline void qtc_lstm_unit_(const int16_t *pre, int16_t *h, int16_t *c, in
     const int32_t o = qtc_lut_i16(pre[3 * u + j], p->gate_table);
     const int power = p->cell_scale_power;
     const int32_t cell =
-        qtc_saturate((int64_t)qtc_rdbpot(f * c[j], 15) + qtc_rdbpot(i * g, 30 + power), 16);
+        qtc_saturate((int64_t)qtc_rnn_q15_(f * c[j]) + qtc_rdbpot(i * g, 30 + power), 16);
     c[j] = (int16_t)cell;
-    h[j] = (int16_t)qtc_rdbpot(
-        o * qtc_lut_i16(qtc_rnn_cell_q3_12_(cell, power), p->candidate_table), 15);
+    h[j] = (int16_t)qtc_rnn_q15_(
+        o * qtc_lut_i16(qtc_rnn_cell_q3_12_(cell, power), p->candidate_table));
 }
 
 /* GRU unit j from the Q3.12 projections gx, gh [3 * u]: h' = hh + RDBPOT(z (h - hh), 15). */
@@ -393,12 +442,12 @@ static inline void qtc_gru_unit_(const int16_t *gx, const int16_t *gh, int16_t *
     int32_t candidate;
     if (p->reset_after) {
         const int32_t r = qtc_rnn_lookup_(gx[u + j], gh[u + j], p->gate_table);
-        candidate = qtc_rnn_lookup_(gx[2 * u + j], qtc_rdbpot(r * gh[2 * u + j], 15),
+        candidate = qtc_rnn_lookup_(gx[2 * u + j], qtc_rnn_q15_(r * gh[2 * u + j]),
                                     p->candidate_table);
     } else {
         candidate = qtc_rnn_lookup_(gx[2 * u + j], gh[2 * u + j], p->candidate_table);
     }
-    h[j] = (int16_t)(candidate + qtc_rdbpot(z * (h[j] - candidate), 15));
+    h[j] = (int16_t)(candidate + qtc_rnn_q15_(z * (h[j] - candidate)));
 }
 
 /* Kernels of one (input, weights) type pair; the output has the input's type. A projection with
@@ -468,8 +517,8 @@ static inline void qtc_gru_unit_(const int16_t *gx, const int16_t *gh, int16_t *
                                             gates, 0, gh + 2 * u);                                  \
                 } else { /* the candidate's projection of r * h */                                  \
                     for (j = 0; j < u; ++j)                                                         \
-                        rh[j] = (int16_t)qtc_rdbpot(                                                \
-                            qtc_rnn_lookup_(gx[u + j], gh[u + j], p->gate_table) * h[j], 15);       \
+                        rh[j] = (int16_t)qtc_rnn_q15_(                                              \
+                            qtc_rnn_lookup_(gx[u + j], gh[u + j], p->gate_table) * h[j]);           \
                     qtc_rnn_project_##SW##_(rh, u, candidate_kernel, u, 0, 2 * u, rec, gates, 0,    \
                                             gh + 2 * u);                                            \
                 }                                                                                   \

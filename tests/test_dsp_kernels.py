@@ -53,14 +53,14 @@ def recurrent_net(layer: str) -> keras.Model:
 
 
 MODELS = {"conv": conv_net, "lstm": lambda: recurrent_net("LSTM"), "gru": lambda: recurrent_net("GRU")}
-DSP_INSTRUCTIONS = {"conv": {"smlad", "smlabb", "smlatt"}, "lstm": {"smlad"}, "gru": {"smlad"}}
+DSP_INSTRUCTIONS = {"conv": {"smlad", "smlabb", "smlatt"}, "lstm": {"smlad", "smmlar"}, "gru": {"smlad", "smmlar"}}
 """What the M4 code of each model must execute: SMLAD in dense, conv and recurrent dots,
-SMLABB/SMLATT in depthwise."""
+SMLABB/SMLATT in depthwise, SMMLAR in the recurrent gates the compiler proved clamp-free."""
 
 
 def mnemonics(elf: Path, function: str) -> set[str]:
-    """The instructions of `function` and of every function it calls (kernels kept out of
-    line), from arm-none-eabi-objdump."""
+    """The instructions of `function` and of every function it calls or tail-calls (kernels
+    kept out of line), from arm-none-eabi-objdump."""
     listing = subprocess.run(
         ["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", str(elf)],
         capture_output=True, text=True, check=True,
@@ -76,7 +76,7 @@ def mnemonics(elf: Path, function: str) -> set[str]:
             parts = line.split("\t")
             if len(parts) > 1:
                 found.add(parts[1].split(".")[0].strip())
-            todo += re.findall(r"\bbl\s+[0-9a-f]+ <([^>+]+)>", line)
+            todo += re.findall(r"\bbl?(?:\.[nw])?\s+[0-9a-f]+ <([^>+]+)>", line)  # calls, tail calls
     return found
 
 

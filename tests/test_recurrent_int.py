@@ -21,10 +21,12 @@ import keras
 import numpy as np
 import pytest
 
+from qtc.compiler import emit_c_qnn
 from qtc.compiler.build import compile_model
 from qtc.compiler.textual_ir import parse_module
 from qtc.dialects import fixedpoint as fp
 from qtc.dialects import qnn
+from qtc.dialects.qnn_interpreter import gate_rescale
 from qtc.dialects.qtc_attrs import storage_range
 from qtc.passes.requantize import recurrent_table
 from test_int_c import (
@@ -50,6 +52,7 @@ from test_int_c import (
     write_c,
     zero_point,
 )
+from test_int_fast import core_runner
 from test_quantized_models import assert_c_equals_reference, sqnr_db
 
 L = keras.layers
@@ -252,6 +255,72 @@ def test_random_ops_c_matches_the_reference_bit_for_bit(kind: str, tmp_path: Pat
         )
         compared += got.size
     print(f"{kind}: {len(cases)} random modules, {compared} values equal")
+
+
+def dsp_gate(s: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """qtc_rnn_gate_dsp_'s clamp-free gate of sums s with one column's gate words (left + 1 set):
+    SMMLAR((bias + s) << (left + 1), q, c) >> right, c = (2^right - (x < 0)) / 2 floored,
+    saturated to int16."""
+    _, _, bias, q, shifts = (int(w) for w in words)
+    left1, right = shifts >> 16, shifts >> 8 & 0xFF
+    x = (bias + s) << left1
+    assert np.all((x >= -(2**31)) & (x < 2**31)), "the shifted sum passes int32"
+    c = ((1 << right) + np.where(x < 0, -1, 0)) >> 1
+    return np.clip((((x * q + 2**31) >> 32) + c) >> right, -32768, 32767)
+
+
+def test_gate_words_allow_the_clamp_free_dsp_gate_only_where_it_is_exact() -> None:
+    """For random double-rounding rescales (typical to saturating, left and right shifts),
+    biases, weights and input ranges, every column whose gate words carry left + 1 gives the
+    reference's gate rescale (`gate_rescale`) for all reachable sums tried: both ends, random
+    ones, those around a zero bias + s, and those next to the ties of RDBPOT's rounding."""
+    rng = np.random.default_rng([SEED, 3])
+    allowed = 0
+    for _ in range(60):
+        rows, columns = (int(v) for v in rng.integers(1, [40, 12], endpoint=True))
+        inputs = choice(rng, [(-128 - 5, 127 - 5), (-255, 0), storage_range(16)])
+        weights = rng.integers(-128, 128, (rows, columns))
+        typical = np.sqrt(rows) * max(-inputs[0], inputs[1]) * 32.0
+        center = 2.0**12 / typical * 2.0 ** rng.uniform(-3, 10)  # typical to saturating
+        q, shift = multipliers(rng, center, columns, "double")
+        scale = rng.choice([0, 1, 100])
+        bias = np.round(rng.normal(0.0, typical, columns) * scale).astype(np.int64)
+        words = emit_c_qnn.gate_words((q, shift), "double", bias, weights, inputs).reshape(-1, 5)
+        products = weights[None] * np.asarray(inputs)[:, None, None]
+        lowest, highest = products.min(axis=0).sum(axis=0), products.max(axis=0).sum(axis=0)
+        for j in np.flatnonzero(words[:, 4] >> 16):
+            allowed += 1
+            lo, hi = int(lowest[j]), int(highest[j])
+            s = [lo, hi, *rng.integers(lo, hi, 2000, endpoint=True)]
+            s += [d - int(bias[j]) for d in range(-3, 4)]
+            right = int(words[j, 4]) >> 8 & 0xFF
+            for k in rng.integers(-(2**15), 2**15, 50):  # SRDHM results at RDBPOT's ties
+                v = ((int(k) << right) + (1 << right >> 1)) * 2**31 // max(q[j], 1)
+                s += [v - int(bias[j]) + d for d in range(-3, 4)]
+            s = np.clip(np.asarray(s, np.int64), lo, hi)
+            want = gate_rescale(bias[j] + s, q[j], shift[j], "double", 32)
+            assert np.array_equal(dsp_gate(s, words[j]), want), f"column {j}: {words[j]}"
+    assert allowed > 100
+
+
+@needs_arm
+@pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
+def test_random_ops_on_cortex_m_match_the_reference(cpu: str, tmp_path: Path) -> None:
+    """The random modules with extreme parameters on the Cortex-M4 (the DSP projections and
+    gates, clamp-free or generic by column) and the M0 (its own dot product) equal the
+    interpreter. The seed's modules have projections of single rounding, and of double
+    rounding with clamp-free columns, generic ones, and both."""
+    pytest.importorskip("unicorn")
+    rng = np.random.default_rng([SEED, 7])
+    for kind in sorted(RANDOM_CASES):
+        for i in range(6):
+            case = recurrent_case(rng, kind)
+            out_dir = tmp_path / f"{kind}{i}"
+            write_c(case, out_dir)
+            run = core_runner(out_dir, cpu, out_dir / cpu)
+            x = input_batch(rng, case.input_shape, case.bits)[:7]
+            for sample, want in zip(x, reference(case, x)):
+                assert np.array_equal(run(sample), want), f"{kind} case {i} on {cpu}:\n{case.text}"
 
 
 # ----------------------------------------------------------------------------- flash, MCU

@@ -16,9 +16,12 @@ final IR), compile time (wall seconds of the whole `compile_model` call, time.pe
 arena and lower-bound bytes from report.json (`ram`), their ratio (target <= 1.1), flash of the
 model built for the Cortex-M4 with arm-none-eabi-gcc -O2 (`qtc.compiler.cost.build_bench`: every
 allocated section with contents, i.e. text + rodata + data, including a few hundred bytes
-of the bench's start-up and harness), flash minus weight bytes (target <= 8 KB of code), and that split into
-code (the executable sections), the per-channel requantization multipliers and shifts (rescale),
-and other constant data (window geometry, parameter structs, tables). Second table: the compile time split by stage (each pass
+of the bench's start-up and harness), the per-channel requantization multipliers and shifts
+(rescale: model data like the weights, 5 bytes an output channel, as a TFLite model file keeps a
+float scale a channel), flash minus weights and rescale (target <= 8 KB: code and the other
+constant data, window geometry, parameter structs, tables) and that split into code (the
+executable sections) and other constant data; and flash minus the weights alone (what is left
+if the rescale constants count as code). Second table: the compile time split by stage (each pass
 by its name; `rest` is what no stage covers: module verification, the report). Third table:
 one inference of each network on each of `--cores` (`qtc.compiler.cost.measure_cost`, what
 `qtc cost` runs: modelled cycles at zero wait states), cycles per MAC, and TensorFlow Lite
@@ -310,17 +313,18 @@ def main_table(rows: list[dict]) -> str:
     lines = []
     for r in rows:
         ratio = r["arena_bytes"] / r["lower_bound_bytes"]
-        beyond = r["flash_bytes"] - r["weight_bytes"]
+        beyond = r["flash_bytes"] - r["weight_bytes"] - r["rescale_bytes"]
         lines.append([
             r["network"], r["params"], r["macs"], r["weight_bytes"],
             f"{r['compile_seconds']:.2f}{mark(r['compile_seconds'] < COMPILE_TARGET_SECONDS)}",
             r["arena_bytes"], r["lower_bound_bytes"], f"{ratio:.3f}{mark(ratio <= RATIO_TARGET)}",
-            r["flash_bytes"], f"{beyond:,}{mark(beyond <= CODE_TARGET)}", r["code_bytes"],
-            r["rescale_bytes"], r["flash_bytes"] - r["code_bytes"] - r["weight_bytes"] - r["rescale_bytes"],
+            r["flash_bytes"], r["rescale_bytes"], f"{beyond:,}{mark(beyond <= CODE_TARGET)}", r["code_bytes"],
+            beyond - r["code_bytes"], r["flash_bytes"] - r["weight_bytes"],
         ])
     return format_table(
         ["network", "params", "MACs", "weight B", "compile s", "arena B", "lower B", "arena/lower",
-         "flash B (M4)", "flash-weights B", "of it code B", "rescale B", "other const B"],
+         "flash B (M4)", "rescale B", "flash-weights-rescale B", "of it code B", "other const B",
+         "flash-weights B"],
         lines,
     )
 
@@ -379,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
                 row.setdefault("cycles", {})[core] = cycles
         cli = [(r["network"], *cli_seconds(r)) for r in rows if r["network"] == TARGET_NETWORK]
     print(main_table(rows))
-    print(f"\n(! misses a target: arena/lower <= {RATIO_TARGET}, flash - weights <= {CODE_TARGET:,} B, "
+    print(f"\n(! misses a target: arena/lower <= {RATIO_TARGET}, flash - weights - rescale <= {CODE_TARGET:,} B, "
           f"compile < {COMPILE_TARGET_SECONDS:.0f} s; {args.samples} calibration samples)\n")
     print("compile seconds by stage:")
     print(stage_table(rows))

@@ -373,15 +373,18 @@ class Elf:
 
 def executable_ranges(elf, symbols) -> list[tuple[int, bytes]]:
     """(address, bytes) of every stretch of Thumb code: executable sections cut at the ARM
-    mapping symbols ($t code, $d data such as literal pools)."""
-    marks = sorted((s["st_value"], s.name[:2]) for s in symbols if s.name[:2] in ("$t", "$d", "$a"))
+    mapping symbols ($t code, $d data such as literal pools) of that section (debug sections have
+    mapping symbols too, at offsets that may fall inside .text's addresses)."""
+    marks = sorted(
+        (s["st_value"], s.name[:2], s["st_shndx"]) for s in symbols if s.name[:2] in ("$t", "$d", "$a")
+    )
     ranges = []
-    for section in elf.iter_sections():
+    for index, section in enumerate(elf.iter_sections()):
         if not section["sh_flags"] & 0x4 or section["sh_type"] == "SHT_NOBITS":  # SHF_EXECINSTR
             continue
         lo, data = section["sh_addr"], section.data()
         hi = lo + len(data)
-        inside = [(a, kind) for a, kind in marks if lo <= a < hi]
+        inside = [(a, kind) for a, kind, where in marks if where == index and lo <= a < hi]
         for i, (a, kind) in enumerate(inside):
             end = inside[i + 1][0] if i + 1 < len(inside) else hi
             if kind == "$t" and end > a:

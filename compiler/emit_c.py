@@ -93,6 +93,8 @@ class CEmitter:
         self.function = entry_function(module)
         self.names: set[str] = set()
         self.exprs: dict[SSAValue, str] = {}
+        self.parameters: set[str] = set()
+        """The names of NAME_run's pointer parameters."""
         self.body = CFunctionBody()
         self.element_types: set[str] = set()
         plan = memory_plan(module)
@@ -148,6 +150,11 @@ class CEmitter:
         """A C expression pointing at `value`'s elements."""
         return self.exprs[value]
 
+    def is_parameter(self, value: SSAValue) -> bool:
+        """Whether `value`'s pointer is a parameter of NAME_run (a model input), i.e. not a
+        link-time constant that a `static const` initializer may hold."""
+        return self.ptr(value) in self.parameters
+
     def arena_pointer(self, offset: int, dtype: np.dtype) -> str:
         self.element_types.add(dtype.name)
         return f"(&{self.prefix}_arena.{ARENA_MEMBERS[dtype.name]}[{offset // dtype.itemsize}])"
@@ -172,6 +179,7 @@ class CEmitter:
         out_names = ["output"] if len(outputs) == 1 else [f"output{i}" for i in range(len(outputs))]
         for arg, name in zip(args, in_names):
             self.exprs[arg] = name
+        self.parameters = {*in_names, *out_names}
         self.plan_values()
         for op in self.ops:
             emitter = EMITTERS.get(type(op))
@@ -396,7 +404,19 @@ def _dense(em: CEmitter, op: nn.DenseOp) -> None:
 
 
 def window_geometry(em: CEmitter, op: Operation, kernel: Sequence[int], channels_param: int) -> str:
-    """A `static const qtc_window` for a 1-d or 2-d windowed op; returns its name."""
+    """A `static const qtc_window` for a 1-d or 2-d windowed op; returns a pointer to it."""
+    return window_struct(em, op, window_fields(op, kernel, channels_param))
+
+
+def window_struct(em: CEmitter, op: Operation, fields: Sequence[int]) -> str:
+    """A `static const qtc_window` of `op` with `fields` (`window_fields`); returns a pointer."""
+    name = em.fresh(f"{_hint(op)}_window")
+    em.define(f"static const qtc_window {name} = {{{', '.join(map(str, fields))}}};")
+    return f"&{name}"
+
+
+def window_fields(op: Operation, kernel: Sequence[int], channels_param: int) -> list[int]:
+    """The fields of a 1-d or 2-d windowed op's qtc_window, in qtc_common.h's order."""
     x, y = shape_of(op.operands[0]), shape_of(op.results[0])
     rank = len(x) - 2
     strides = list(op.properties["strides"].get_values())
@@ -405,10 +425,7 @@ def window_geometry(em: CEmitter, op: Operation, kernel: Sequence[int], channels
     if rank == 1:  # a 1-d op is a 2-d op with one row
         x, y = [x[0], 1, x[1], x[2]], [y[0], 1, y[1], y[2]]
         kernel, strides, dilations, pads = [1, *kernel], [1, *strides], [1, *dilations], [(0, 0), *pads]
-    name = em.fresh(f"{_hint(op)}_window")
-    fields = [*x, *kernel, *strides, *dilations, pads[0][0], pads[1][0], y[1], y[2], channels_param]
-    em.define(f"static const qtc_window {name} = {{{', '.join(map(str, fields))}}};")
-    return f"&{name}"
+    return [*x, *kernel, *strides, *dilations, pads[0][0], pads[1][0], y[1], y[2], channels_param]
 
 
 @emits(nn.Conv1DOp, nn.Conv2DOp, nn.DepthwiseConv1DOp, nn.DepthwiseConv2DOp)

@@ -31,7 +31,8 @@ from qtc.compiler.emit_c import (
     shape_of,
     spectrum_struct,
     split_axis,
-    window_geometry,
+    window_fields,
+    window_struct,
 )
 from qtc.compiler.errors import QtcError
 from qtc.dialects import dsp, qnn
@@ -70,11 +71,15 @@ def i32(value: int) -> str:
     return c_literal(value, np.dtype(np.int32))
 
 
+def initializer(fields: dict[str, str]) -> str:
+    """A struct's designated initializer: `{.name = value, ...}`."""
+    return "{" + ", ".join(f".{k} = {v}" for k, v in fields.items()) + "}"
+
+
 def struct(em: CEmitter, ctype: str, hint: str, fields: dict[str, str]) -> str:
     """A `static const` struct with designated initializers; returns a pointer to it."""
     name = em.fresh(hint)
-    body = ", ".join(f".{k} = {v}" for k, v in fields.items())
-    em.define(f"static const {ctype} {name} = {{{body}}};")
+    em.define(f"static const {ctype} {name} = {initializer(fields)};")
     return f"&{name}"
 
 
@@ -88,6 +93,29 @@ def mbqm_mode(accumulator_bits: int, rounding: str) -> str:
     return MBQM_INT64 if accumulator_bits == 64 else MBQM_MODES[rounding]
 
 
+def requant_fields(
+    em: CEmitter,
+    hint: str,
+    rescale: tuple[Sequence[int], Sequence[int]],
+    mode: str,
+    zero_points: tuple[int, int],
+    clamp: tuple[int, int],
+) -> dict[str, str]:
+    """The fields of a `qtc_requant` of (multipliers, shifts), (input, output) zero points and
+    a clamp (the multiplier and shift arrays emitted)."""
+    multipliers, shifts = np.asarray(rescale[0], dtype=np.int32), np.asarray(rescale[1], dtype=np.int8)
+    return {
+        "multiplier": em.const_array(f"{hint}_multiplier", multipliers),
+        "shift": em.const_array(f"{hint}_shift", shifts),
+        "channels": str(len(multipliers)),
+        "mode": mode,
+        "input_zero_point": i32(zero_points[0]),
+        "output_zero_point": i32(zero_points[1]),
+        "clamp_min": i32(clamp[0]),
+        "clamp_max": i32(clamp[1]),
+    }
+
+
 def requant_struct(
     em: CEmitter,
     hint: str,
@@ -96,30 +124,15 @@ def requant_struct(
     zero_points: tuple[int, int],
     clamp: tuple[int, int],
 ) -> str:
-    """A `qtc_requant` of (multipliers, shifts), (input, output) zero points and a clamp;
-    returns a pointer to it."""
-    multipliers, shifts = np.asarray(rescale[0], dtype=np.int32), np.asarray(rescale[1], dtype=np.int8)
-    return struct(
-        em,
-        "qtc_requant",
-        f"{hint}_requant",
-        {
-            "multiplier": em.const_array(f"{hint}_multiplier", multipliers),
-            "shift": em.const_array(f"{hint}_shift", shifts),
-            "channels": str(len(multipliers)),
-            "mode": mode,
-            "input_zero_point": i32(zero_points[0]),
-            "output_zero_point": i32(zero_points[1]),
-            "clamp_min": i32(clamp[0]),
-            "clamp_max": i32(clamp[1]),
-        },
-    )
+    """A `qtc_requant` (`requant_fields`); returns a pointer to it."""
+    fields = requant_fields(em, hint, rescale, mode, zero_points, clamp)
+    return struct(em, "qtc_requant", f"{hint}_requant", fields)
 
 
-def requant(em: CEmitter, op: qnn.RescaledOp) -> str:
-    """The op's `qtc_requant` (multipliers, shifts, zero points, clamp); returns a pointer."""
+def op_requant_fields(em: CEmitter, op: qnn.RescaledOp) -> dict[str, str]:
+    """The fields of the op's `qtc_requant` (multipliers, shifts, zero points, clamp)."""
     input_zero_point = op.properties.get("input_zero_point")
-    return requant_struct(
+    return requant_fields(
         em,
         _hint(op),
         (op.multipliers(), op.shifts()),
@@ -127,6 +140,11 @@ def requant(em: CEmitter, op: qnn.RescaledOp) -> str:
         (input_zero_point.value.data if input_zero_point else 0, op.output_zero_point.value.data),
         op.clamp_range(),
     )
+
+
+def requant(em: CEmitter, op: qnn.RescaledOp) -> str:
+    """The op's `qtc_requant`; returns a pointer to it."""
+    return struct(em, "qtc_requant", f"{_hint(op)}_requant", op_requant_fields(em, op))
 
 
 # ----------------------------------------------------------------------------- requantization
@@ -170,6 +188,8 @@ def _conv_pads(op: qnn._ConvOp) -> list[tuple[int, int]]:
     )
 
 
+WINDOW16_MAX = 0xFFFF
+"""The largest size a `qtc_packed_layer` descriptor's window (qtc_int.h's qtc_window16) holds."""
 PACKED_LANES = 4
 """Output channels one word of packed 8-bit weights holds (qtc_int.h's `_packed` kernels)."""
 
@@ -225,42 +245,101 @@ def folded_bias(op: qnn._AccumulatingOp, weights: np.ndarray) -> np.ndarray:
     return folded.astype(bias.dtype)
 
 
-def _packed_call(
-    em: CEmitter, op: qnn._AccumulatingOp, kernel: str, weights: np.ndarray, *args: str
-) -> None:
-    """`kernel_packed_<x>_<y>(x, packed weights, folded bias, y, *args, requant)` for
-    [taps, channels] `weights`."""
+def kernel_kind(op: qnn._AccumulatingOp) -> str:
+    """The kernel name part of a dense or convolution op: dense, conv2d or depthwise_conv2d."""
+    if isinstance(op, qnn.DenseOp):
+        return "dense"
+    return "depthwise_conv2d" if op.DEPTHWISE else "conv2d"
+
+
+def packed_kernel(op: qnn._AccumulatingOp) -> tuple[str, str, str]:
+    """The out-of-line loops a `_packed` layer's descriptor calls: kind and types (a dense
+    layer runs as the 1x1 convolution of qtc_dense_window_)."""
+    kind = "conv2d" if isinstance(op, qnn.DenseOp) else kernel_kind(op)
+    return kind, suffix(op.input), suffix(op.result)
+
+
+def shares_packed_kernel(em: CEmitter, op: qnn._AccumulatingOp) -> bool:
+    """Whether `op` and another layer of the model share out-of-line `_packed` loops: layers
+    of one kernel with a convolution among them (the direct calls of dense layers alone take
+    less flash than descriptors)."""
+    users = [o for o in em.ops if packs_weights(o) and packed_kernel(o) == packed_kernel(op)]
+    return len(users) > 1 and any(isinstance(o, qnn._ConvOp) for o in users)
+
+
+def _packed_operands(em: CEmitter, op: qnn._AccumulatingOp, weights: np.ndarray) -> tuple[str, str]:
+    """The packed weights and folded bias arrays of [taps, channels] `weights`."""
     hint = _hint(op)
     words = em.const_array(f"{hint}_packed", packed_weights(weights), "uint32_t")
-    bias = em.const_array(f"{hint}_bias_folded", folded_bias(op, weights))
+    return words, em.const_array(f"{hint}_bias_folded", folded_bias(op, weights))
+
+
+def _packed_call(em: CEmitter, op: qnn._AccumulatingOp, weights: np.ndarray, *args: str) -> None:
+    """`qtc_<kind>_packed_<x>_<y>(x, packed weights, folded bias, y, *args, requant)` for
+    [taps, channels] `weights`: a layer whose loops no other shares, which GCC specialises to
+    its constant geometry."""
+    words, bias = _packed_operands(em, op, weights)
     em.emit(
-        f"qtc_{kernel}_packed_{suffix(op.input)}_{suffix(op.result)}({em.ptr(op.input)}, {words}, "
-        f"{bias}, {em.ptr(op.result)}, {', '.join(args)}, {requant(em, op)});"
+        f"qtc_{kernel_kind(op)}_packed_{suffix(op.input)}_{suffix(op.result)}({em.ptr(op.input)}, "
+        f"{words}, {bias}, {em.ptr(op.result)}, {', '.join(args)}, {requant(em, op)});"
     )
+
+
+def _packed_layer(
+    em: CEmitter, op: qnn._AccumulatingOp, weights: np.ndarray, patch: str, window: Sequence[int]
+) -> None:
+    """A layer of shared loops (`shares_packed_kernel`): its `qtc_packed_layer` descriptor
+    (qtc_int.h) with its `window` fields and `qtc_<kind>_packed_layer_<x>_<y>(&descriptor)`, or
+    `..._layer_on_<x>_<y>(x, &descriptor)` when x is the model input (not a link-time constant)."""
+    words, bias = _packed_operands(em, op, weights)
+    on_input = em.is_parameter(op.input)
+    layer = struct(em, "qtc_packed_layer", f"{_hint(op)}_layer", {
+        "x": "0" if on_input else em.ptr(op.input),
+        "w": words,
+        "b": bias,
+        "y": em.ptr(op.result),
+        "patch": patch,
+        "requant": initializer(op_requant_fields(em, op)),
+        "window": "{" + ", ".join(map(str, window)) + "}",
+    })
+    entry = f"qtc_{packed_kernel(op)[0]}_packed_layer"
+    types = f"{suffix(op.input)}_{suffix(op.result)}"
+    if on_input:
+        em.emit(f"{entry}_on_{types}({em.ptr(op.input)}, {layer});")
+    else:
+        em.emit(f"{entry}_{types}({layer});")
 
 
 @emits(qnn.DenseOp)
 def _dense(em: CEmitter, op: qnn.DenseOp) -> None:
     x, w = shape_of(op.input), shape_of(op.weights)
-    dims = str(prod(x[:-1])), str(w[0]), str(w[1])
-    if packs_weights(op):
-        _packed_call(em, op, "dense", dense_to_numpy(op.weights.owner.value), *dims)
-    else:
+    rows = prod(x[:-1])
+    dims = str(rows), str(w[0]), str(w[1])
+    if not packs_weights(op):
         _accumulating_call(em, op, "dense", *dims)
+        return
+    weights = dense_to_numpy(op.weights.owner.value)
+    window = [1, 1, rows, w[0], *[1] * 6, 0, 0, 1, rows, w[1]]  # qtc_dense_window_
+    if shares_packed_kernel(em, op) and max(window) <= WINDOW16_MAX:
+        _packed_layer(em, op, weights, "0", window)
+    else:
+        _packed_call(em, op, weights, *dims)
 
 
 @emits(qnn.Conv1DOp, qnn.Conv2DOp, qnn.DepthwiseConv1DOp, qnn.DepthwiseConv2DOp)
 def _conv(em: CEmitter, op: qnn._ConvOp) -> None:
     w = shape_of(op.weights)
-    kind = "depthwise_conv2d" if op.DEPTHWISE else "conv2d"
-    geometry = window_geometry(em, op, w[:-2], w[-1])
+    window = window_fields(op, w[:-2], w[-1])
     if not packs_weights(op):
-        _accumulating_call(em, op, kind, geometry)
+        _accumulating_call(em, op, kernel_kind(op), window_struct(em, op, window))
         return
     weights = dense_to_numpy(op.weights.owner.value)
     taps = weights.reshape(prod(w[:-2]), -1) if op.DEPTHWISE else weights.reshape(-1, w[-1])
     patch = em.scratch(op) if SCRATCH in op.attributes else "0"
-    _packed_call(em, op, kind, taps, patch, geometry)
+    if shares_packed_kernel(em, op) and max(window) <= WINDOW16_MAX:
+        _packed_layer(em, op, taps, patch, window)
+    else:
+        _packed_call(em, op, taps, patch, window_struct(em, op, window))
 
 
 # ----------------------------------------------------------------------------- elementwise

@@ -221,17 +221,19 @@ static inline int32_t qtc_requant_(const qtc_requant *p, int64_t acc, int c) {
     return qtc_clamp(qtc_wrap_add_(v, p->output_zero_point), p->clamp_min, p->clamp_max);
 }
 
+/* qtc_mbqm_mode_ of an int32 x for mode QTC_MBQM_DOUBLE or QTC_MBQM_SINGLE, double rounding
+   spelled out (the verifier keeps multipliers >= 0). */
+static inline int32_t qtc_mbqm32_(int32_t x, int32_t q, int shift, int mode) {
+    const int left = shift > 0 ? shift : 0;
+    return mode == QTC_MBQM_SINGLE
+               ? qtc_mbqm_single_fast_(x, q, shift)
+               : qtc_rdbpot_fast_(qtc_srdhm_pos_((int32_t)((uint32_t)x << left), q), left - shift);
+}
+
 /* qtc_requant_ of an int32 accumulator (p->mode is QTC_MBQM_DOUBLE or QTC_MBQM_SINGLE). */
 static inline int32_t qtc_requant32_(const qtc_requant *p, int32_t acc, int c) {
     const int k = p->channels > 1 ? c : 0;
-    const int32_t q = p->multiplier[k];
-    const int shift = (int)p->shift[k];
-    /* double rounding spelled out: the verifier keeps multipliers >= 0 */
-    const int left = shift > 0 ? shift : 0;
-    const int32_t v =
-        p->mode == QTC_MBQM_SINGLE
-            ? qtc_mbqm_single_fast_(acc, q, shift)
-            : qtc_rdbpot_fast_(qtc_srdhm_pos_((int32_t)((uint32_t)acc << left), q), left - shift);
+    const int32_t v = qtc_mbqm32_(acc, p->multiplier[k], (int)p->shift[k], p->mode);
     return qtc_clamp(qtc_wrap_add_(v, p->output_zero_point), p->clamp_min, p->clamp_max);
 }
 
@@ -382,11 +384,12 @@ QTC_DEFINE_FAST_LOOPS(i16)
 
 /* Cores with the DSP extension (Cortex-M4/M7/M33...): GCC does not emit the dual 16-bit
    multiply-accumulates by itself, so the int8 inner loops below spell them out. SXTB16 sign
-   extends bytes 0 and 2 (or, rotated, 1 and 3) of a word into two halves, SMLAD adds both
-   products of two such pairs, SMLABB/SMLATT one. Their sums wrap to 32 bits like the generic
-   loops' uint32 sums, so both give the same integers (tests/test_dsp_kernels.py). The helpers
-   are volatile asm: ordered as written, GCC's scheduler cannot hoist every load and unpack
-   of an iteration and run out of registers. QTC_NO_DSP=1 keeps the generic loops. */
+   extends bytes 0 and 2 (or, rotated, 1 and 3) of a word into two halves, PKHBT/PKHTB join the
+   bottom (top) halves of two words, SMLAD adds both products of two pairs of halves,
+   SMLABB/SMLABT/SMLATT one. Their sums wrap to 32 bits like the generic loops' uint32 sums, so
+   both give the same integers (tests/test_dsp_kernels.py). The hot loops are asm blocks, the
+   helpers volatile asm: ordered as written (GCC's scheduler hoists every load and unpack of an
+   iteration and runs out of registers). QTC_NO_DSP=1 keeps the generic loops. */
 #if !defined(QTC_NO_DSP) && defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
 #define QTC_DSP 1
 #else
@@ -394,24 +397,15 @@ QTC_DEFINE_FAST_LOOPS(i16)
 #endif
 
 #if QTC_DSP
-#define QTC_DSP_OP_(name, text)                                                                     \
-    static inline int32_t name(int32_t a, int32_t b) {                                              \
-        int32_t r;                                                                                  \
-        __asm__ volatile(text : "=r"(r) : "r"(a), "r"(b));                                          \
-        return r;                                                                                   \
-    }
 #define QTC_DSP_MAC_(name, text)                                                                    \
     static inline int32_t name(int32_t a, int32_t b, int32_t acc) {                                 \
         int32_t r;                                                                                  \
         __asm__ volatile(text : "=r"(r) : "r"(a), "r"(b), "r"(acc));                                \
         return r;                                                                                   \
     }
-/* (bottom of a, bottom of b) and (top of a, top of b) as (bottom, top) halves. */
-QTC_DSP_OP_(qtc_pack_bottoms_, "pkhbt %0, %1, %2, lsl #16")
-QTC_DSP_OP_(qtc_pack_tops_, "pkhtb %0, %2, %1, asr #16")
 QTC_DSP_MAC_(qtc_smlad_, "smlad %0, %1, %2, %3")
 QTC_DSP_MAC_(qtc_smlabb_, "smlabb %0, %1, %2, %3")
-QTC_DSP_MAC_(qtc_smlatt_, "smlatt %0, %1, %2, %3")
+QTC_DSP_MAC_(qtc_smlabt_, "smlabt %0, %1, %2, %3")
 
 /* Bytes 0 and 2 (even) or 1 and 3 (odd) of k as signed halves. */
 static inline int32_t qtc_even_bytes_(uint32_t k) {
@@ -433,72 +427,120 @@ static inline uint32_t qtc_load4_(const void *p) {
     return v;
 }
 
-/* s[j] += xp . (byte j of ka, byte j of kb) for j = 0..3: xp holds two inputs as halves, ka and
-   kb the packed weights of their taps. */
-static inline void qtc_dsp_taps2_(int32_t xp, uint32_t ka, uint32_t kb, int32_t *s) {
-    int32_t a = qtc_even_bytes_(ka), b = qtc_even_bytes_(kb);
-    s[0] = qtc_smlad_(xp, qtc_pack_bottoms_(a, b), s[0]);
-    s[2] = qtc_smlad_(xp, qtc_pack_tops_(a, b), s[2]);
-    a = qtc_odd_bytes_(ka);
-    b = qtc_odd_bytes_(kb);
-    s[1] = qtc_smlad_(xp, qtc_pack_bottoms_(a, b), s[1]);
-    s[3] = qtc_smlad_(xp, qtc_pack_tops_(a, b), s[3]);
-}
+/* Four taps: x's next four inputs, their sign-extended halves xe (inputs 0 and 2) and xo (1 and
+   3), and the weight words a, b, c, d of taps 0..3. SMLAD needs the weights of one channel for
+   taps 0 and 2 (1 and 3) as halves: PKHBT of the raw words a and c (b and d) gives bytes 0 and 1
+   of both, whose SXTB16 (ror 8) pairs channel 0 (1); PKHTB bytes 2 and 3, channels 2 and 3: six
+   instructions per eight products (extending first, then pairing, takes eight). t is scratch. */
+#define QTC_DSP_PAIRS_(a, c, xv)                                                                    \
+    "pkhbt %[t], %[" a "], %[" c "], lsl #16\n\t"                                                   \
+    "pkhtb %[" a "], %[" c "], %[" a "], asr #16\n\t"                                               \
+    "sxtb16 %[" c "], %[t]\n\t"                                                                     \
+    "smlad %[s0], %[" xv "], %[" c "], %[s0]\n\t"                                                   \
+    "sxtb16 %[t], %[t], ror #8\n\t"                                                                 \
+    "smlad %[s1], %[" xv "], %[t], %[s1]\n\t"                                                       \
+    "sxtb16 %[" c "], %[" a "]\n\t"                                                                 \
+    "smlad %[s2], %[" xv "], %[" c "], %[s2]\n\t"                                                   \
+    "sxtb16 %[" a "], %[" a "], ror #8\n\t"                                                         \
+    "smlad %[s3], %[" xv "], %[" a "], %[s3]\n\t"
+#define QTC_DSP_STEP4_                                                                              \
+    "ldr %[xo], [%[x]], #4\n\t"                                                                     \
+    "ldm %[w]!, {%[a], %[b], %[c], %[d]}\n\t"                                                       \
+    "sxtb16 %[xe], %[xo]\n\t"                                                                       \
+    "sxtb16 %[xo], %[xo], ror #8\n\t"                                                               \
+    QTC_DSP_PAIRS_("a", "c", "xe") QTC_DSP_PAIRS_("b", "d", "xo")
 
-/* qtc_dot4_i8_ four taps a step: inputs 0 and 2 (1 and 3) of a word pair with taps 0 and 2
-   (1 and 3) of the weights; the last n % 4 taps by the generic loop. */
+/* qtc_dot4_i8_ eight taps an iteration (the loop in asm: GCC's own scheduling of it runs out of
+   registers), entered at its second half when n % 8 >= 4, then the last n % 4 one at a time
+   (SMLABB/SMLABT of the input and the weights' even or odd bytes: no call for the short rows of
+   a layer with few channels). LDM loads its registers in ascending order, so a..d are fixed ones
+   (r7 can be the frame pointer, and with it the loop's 13 registers are all there are: the end
+   stays in memory, and t, scratch in the loop, says at the start whether to skip a half). */
 QTC_OUT_OF_LINE void qtc_dot4_dsp_(const int8_t *x, const uint32_t *w, int n, uint32_t *acc) {
-    const int8_t *end = x + (n & ~3);
-    int32_t s[4];
-    int j;
-    for (j = 0; j < 4; ++j) s[j] = (int32_t)acc[j];
-    for (; x != end; x += 4, w += 4) {
-        const uint32_t v = qtc_load4_(x);
-        qtc_dsp_taps2_(qtc_even_bytes_(v), w[0], w[2], s);
-        qtc_dsp_taps2_(qtc_odd_bytes_(v), w[1], w[3], s);
+    register uint32_t a __asm__("r4"), b __asm__("r5"), c __asm__("r6"), d __asm__("r8");
+    uint32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3], xe, xo, t = (uint32_t)n & 4u;
+    const int8_t *end = x + (n & ~3), *last = x + n;
+    if (x != end)
+        __asm__ volatile("cmp %[t], #0\n\tbne 2f\n"
+                         "1:\n\t" QTC_DSP_STEP4_ "2:\n\t" QTC_DSP_STEP4_
+                         "ldr %[t], %[end]\n\tcmp %[x], %[t]\n\tbne 1b"
+                         : [x] "+r"(x), [w] "+r"(w), [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2),
+                           [s3] "+r"(s3), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d),
+                           [xe] "=&r"(xe), [xo] "=&r"(xo), [t] "+&r"(t)
+                         : [end] "m"(end)
+                         : "cc", "memory");
+    for (; x != last; ++x, ++w) {
+        const int32_t v = *x, ke = qtc_even_bytes_(*w), ko = qtc_odd_bytes_(*w);
+        s0 = (uint32_t)qtc_smlabb_(v, ke, (int32_t)s0);
+        s2 = (uint32_t)qtc_smlabt_(v, ke, (int32_t)s2);
+        s1 = (uint32_t)qtc_smlabb_(v, ko, (int32_t)s1);
+        s3 = (uint32_t)qtc_smlabt_(v, ko, (int32_t)s3);
     }
-    for (j = 0; j < 4; ++j) acc[j] = (uint32_t)s[j];
-    qtc_dot4_i8_(x, w, n & 3, acc);
+    acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
 
-/* qtc_window4_i8_: per tap the four channels' inputs (one word) times their weights (one
+/* One tap of qtc_window4_dsp_: the four channels' inputs (one word) times their weights (one
    word), channels 0 and 2 (1 and 3) from the even (odd) bytes. */
+#define QTC_DSP_TAP_                                                                                \
+    "ldr %[v], [%[t]]\n\t"                                                                          \
+    "ldr %[k], [%[w]], #4\n\t"                                                                      \
+    "sxtb16 %[xe], %[v]\n\t"                                                                        \
+    "sxtb16 %[ke], %[k]\n\t"                                                                        \
+    "sxtb16 %[v], %[v], ror #8\n\t"                                                                 \
+    "sxtb16 %[k], %[k], ror #8\n\t"                                                                 \
+    "smlabb %[s0], %[xe], %[ke], %[s0]\n\t"                                                         \
+    "smlatt %[s2], %[xe], %[ke], %[s2]\n\t"                                                         \
+    "smlabb %[s1], %[v], %[k], %[s1]\n\t"                                                           \
+    "smlatt %[s3], %[v], %[k], %[s3]\n\t"
+#define QTC_DSP_ROW3_                                                                               \
+    QTC_DSP_TAP_ "add %[t], %[col]\n\t" QTC_DSP_TAP_ "add %[t], %[col]\n\t" QTC_DSP_TAP_
+
+/* qtc_window4_i8_ a tap at a time; a 3x3 window unrolled in one asm block (the loops cost as
+   much as the taps' products). */
 QTC_OUT_OF_LINE void qtc_window4_dsp_(const int8_t *x, int row, int col, int kh, int kw,
                                       const uint32_t *w, uint32_t *acc) {
     int32_t s0 = (int32_t)acc[0], s1 = (int32_t)acc[1], s2 = (int32_t)acc[2], s3 = (int32_t)acc[3];
+    int32_t v, k, xe, ke;
+    const int8_t *t = x;
+    const int next = row - 2 * col; /* from a row's last tap to the next row's first */
     int ky, kx;
-    for (ky = 0; ky < kh; ++ky, x += row) {
-        const int8_t *t = x;
-        for (kx = 0; kx < kw; ++kx, t += col) {
-            const uint32_t v = qtc_load4_(t), k = *w++;
-            const int32_t xe = qtc_even_bytes_(v), ke = qtc_even_bytes_(k);
-            const int32_t xo = qtc_odd_bytes_(v), ko = qtc_odd_bytes_(k);
-            s0 = qtc_smlabb_(xe, ke, s0);
-            s2 = qtc_smlatt_(xe, ke, s2);
-            s1 = qtc_smlabb_(xo, ko, s1);
-            s3 = qtc_smlatt_(xo, ko, s3);
-        }
-    }
+    if (kh == 3 && kw == 3)
+        __asm__ volatile(QTC_DSP_ROW3_ "add %[t], %[next]\n\t" QTC_DSP_ROW3_
+                         "add %[t], %[next]\n\t" QTC_DSP_ROW3_
+                         : [t] "+r"(t), [w] "+r"(w), [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2),
+                           [s3] "+r"(s3), [v] "=&r"(v), [k] "=&r"(k), [xe] "=&r"(xe), [ke] "=&r"(ke)
+                         : [col] "r"(col), [next] "r"(next)
+                         : "memory");
+    else
+        for (ky = 0; ky < kh; ++ky, x += row)
+            for (kx = 0, t = x; kx < kw; ++kx, t += col) {
+                __asm__ volatile(QTC_DSP_TAP_
+                                 : [w] "+r"(w), [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2),
+                                   [s3] "+r"(s3), [v] "=&r"(v), [k] "=&r"(k), [xe] "=&r"(xe),
+                                   [ke] "=&r"(ke)
+                                 : [t] "r"(t)
+                                 : "memory");
+            }
     acc[0] = (uint32_t)s0; acc[1] = (uint32_t)s1; acc[2] = (uint32_t)s2; acc[3] = (uint32_t)s3;
 }
 #define QTC_DOT4_i8 qtc_dot4_dsp_
 #define QTC_WINDOW4_i8 qtc_window4_dsp_
 #elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 /* ARMv6-M, except at -Os (where GCC keeps r8-r11 out of asm operands): the four products of one
-   tap, v holding the channels' inputs, k their weights. */
+   tap, v holding the channels' inputs, k their weights. Bytes 0 and 3 of a word come out with one
+   SXTB or ASRS #24, bytes 1 and 2 likewise after REV16 (bytes 1 0 3 2). */
 #define QTC_V6M_TAP_                                                                                \
     "ldr %[v], [%[t]]\n\t"                                                                          \
     "ldm %[w]!, {%[k]}\n\t"                                                                         \
     "sxtb %[a], %[v]\n\tsxtb %[b], %[k]\n\t"                                                        \
     "muls %[a], %[b], %[a]\n\tadd %[s0], %[a]\n\t"                                                  \
-    "lsls %[a], %[v], #16\n\tasrs %[a], %[a], #24\n\t"                                              \
-    "lsls %[b], %[k], #16\n\tasrs %[b], %[b], #24\n\t"                                              \
+    "asrs %[a], %[v], #24\n\tasrs %[b], %[k], #24\n\t"                                              \
+    "muls %[a], %[b], %[a]\n\tadd %[s3], %[a]\n\t"                                                  \
+    "rev16 %[v], %[v]\n\trev16 %[k], %[k]\n\t"                                                      \
+    "sxtb %[a], %[v]\n\tsxtb %[b], %[k]\n\t"                                                        \
     "muls %[a], %[b], %[a]\n\tadd %[s1], %[a]\n\t"                                                  \
-    "lsls %[a], %[v], #8\n\tasrs %[a], %[a], #24\n\t"                                               \
-    "lsls %[b], %[k], #8\n\tasrs %[b], %[b], #24\n\t"                                               \
-    "muls %[a], %[b], %[a]\n\tadd %[s2], %[a]\n\t"                                                  \
     "asrs %[v], %[v], #24\n\tasrs %[k], %[k], #24\n\t"                                              \
-    "muls %[v], %[k], %[v]\n\tadd %[s3], %[v]\n\t"
+    "muls %[v], %[k], %[v]\n\tadd %[s2], %[v]\n\t"
 
 /* qtc_window4_i8_ on ARMv6-M for 3x3 windows: Thumb-1 loads signed bytes only with a register
    offset, so the four channels of a tap come in one word (when x, row and col keep words
@@ -530,7 +572,51 @@ QTC_OUT_OF_LINE void qtc_window4_v6m_(const int8_t *x, int row, int col, int kh,
         : "cc", "memory");
     acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
-#define QTC_DOT4_i8 qtc_dot4_i8_
+/* The four products of one tap of qtc_dot4_v6m_: v holds the input, k the weights (bytes 1 and
+   2 through REV16, as in QTC_V6M_TAP_). */
+#define QTC_V6M_DOT_TAP_                                                                            \
+    "ldm %[w]!, {%[k]}\n\t"                                                                         \
+    "sxtb %[a], %[k]\n\tmuls %[a], %[v], %[a]\n\tadd %[s0], %[a]\n\t"                               \
+    "rev16 %[a], %[k]\n\t"                                                                          \
+    "asrs %[k], %[k], #24\n\tmuls %[k], %[v], %[k]\n\tadd %[s3], %[k]\n\t"                          \
+    "sxtb %[k], %[a]\n\tmuls %[k], %[v], %[k]\n\tadd %[s1], %[k]\n\t"                               \
+    "asrs %[a], %[a], #24\n\tmuls %[a], %[v], %[a]\n\tadd %[s2], %[a]\n\t"
+
+/* Taps of qtc_dot4_v6m_ until x reaches `end`, `body` a step: it leaves each input in v (then
+   QTC_V6M_DOT_TAP_) and advances x. */
+#define QTC_V6M_DOT_LOOP_(end, body)                                                                \
+    __asm__ volatile(".syntax unified\n"                                                            \
+                     "1:\n\t" body "cmp %[x], %[e]\n\tbne 1b\n\t"                                   \
+                     : [x] "+l"(x), [w] "+l"(w), [s0] "+h"(s0), [s1] "+h"(s1), [s2] "+h"(s2),       \
+                       [s3] "+h"(s3), [u] "=&l"(u), [v] "=&l"(v), [k] "=&l"(k), [a] "=&l"(a)        \
+                     : [e] "r"(end)                                                                 \
+                     : "cc", "memory")
+
+/* qtc_dot4_i8_ on ARMv6-M, four taps an iteration (a taken branch costs 3 cycles): one word of
+   four inputs taken apart by shifts when x is word aligned, else a byte load each (Thumb-1 has
+   no immediate-offset signed byte load); then the last n % 4 taps one at a time. */
+QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, const uint32_t *w, int n, uint32_t *acc) {
+    uint32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
+    const int8_t *end = x + (n & ~3), *last = x + n;
+    int32_t u, v, k, a;
+    if (x != end && !((uint32_t)(uintptr_t)x & 3u)) {
+        QTC_V6M_DOT_LOOP_(end, "ldm %[x]!, {%[u]}\n\tsxtb %[v], %[u]\n\t" QTC_V6M_DOT_TAP_
+                               "lsls %[v], %[u], #16\n\tasrs %[v], %[v], #24\n\t" QTC_V6M_DOT_TAP_
+                               "lsls %[v], %[u], #8\n\tasrs %[v], %[v], #24\n\t" QTC_V6M_DOT_TAP_
+                               "asrs %[v], %[u], #24\n\t" QTC_V6M_DOT_TAP_);
+    } else if (x != end) {
+        QTC_V6M_DOT_LOOP_(end, "ldrb %[v], [%[x]]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
+                               "ldrb %[v], [%[x], #1]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
+                               "ldrb %[v], [%[x], #2]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
+                               "ldrb %[v], [%[x], #3]\n\tsxtb %[v], %[v]\n\tadds %[x], #4\n\t"
+                               QTC_V6M_DOT_TAP_);
+    }
+    if (x != last)
+        QTC_V6M_DOT_LOOP_(last, "ldrb %[v], [%[x]]\n\tsxtb %[v], %[v]\n\tadds %[x], #1\n\t"
+                                QTC_V6M_DOT_TAP_);
+    acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
+}
+#define QTC_DOT4_i8 qtc_dot4_v6m_
 #define QTC_WINDOW4_i8 qtc_window4_v6m_
 #else
 #define QTC_DOT4_i8 qtc_dot4_i8_
@@ -631,12 +717,15 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
     }                                                                                               \
     /* Convolution (depthwise = 0) or depthwise convolution over g: every output pixel from the     \
        input (interior) or from its patch (border). patch: kh*kw*c scratch, or 0 when no window     \
-       reaches into the padding. */                                                                 \
+       reaches into the padding. A convolution whose rows of taps are short (kw*c < 16, e.g. a      \
+       first layer of 1-3 channels) gathers every window into the patch, one segment instead of kh  \
+       short ones for each group of four outputs (the copy is shared by f >= 16 outputs). */        \
     static inline void qtc_conv_fast_##SX##_##SY##_(                                                \
         const QTC_T_##SX *x, const uint32_t *w, const QTC_BIAS_##SX *b, QTC_T_##SY *y,              \
         QTC_T_##SX *patch, const qtc_window *g, const qtc_requant *p, int depthwise) {              \
         const int c = g->c, yc = depthwise ? c * g->f : g->f;                                       \
         const int span_y = (g->kh - 1) * g->dh, span_x = (g->kw - 1) * g->dw;                       \
+        const int gather = !depthwise && g->kh > 1 && g->kw * c < 16 && g->f >= 16;                 \
         int ni, oy, ox;                                                                             \
         for (ni = 0; ni < g->n; ++ni)                                                               \
             for (oy = 0; oy < g->oh; ++oy) {                                                        \
@@ -646,7 +735,7 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
                     const int ix0 = ox * g->sw - g->pad_left;                                       \
                     const QTC_T_##SX *xw = patch;                                                   \
                     int row = g->kw * c, col = c;                                                   \
-                    if (!patch || (rows_inside && ix0 >= 0 && ix0 + span_x < g->w)) {               \
+                    if (!patch || (!gather && rows_inside && ix0 >= 0 && ix0 + span_x < g->w)) {    \
                         xw = x + ((ni * g->h + iy0) * g->w + ix0) * c;                              \
                         row = g->dh * g->w * c;                                                     \
                         col = g->dw * c;                                                            \
@@ -799,20 +888,63 @@ static inline int32_t qtc_binary_elem_(int32_t a, int32_t b, const qtc_binary *p
         p->clamp_min, p->clamp_max);
 }
 
+/* How an add/sub is computed, chosen once per call (both roundings give the same integers).
+   Equal input scales make both input multipliers 2^30 with shift 0 (TFLite rescales the inputs
+   to twice the larger scale), and then, with L = left_shift >= 2 and d = x - z, the rescaled
+   input is exactly d * 2^(L-1): (d * 2^L * 2^30 + 2^30) >> 31 = floor(d * 2^(L-1) + 1/2) (SRDHM,
+   and single rounding with total shift 31). So the combined value is s * 2^(L-1) with s = da +- db,
+   within int32 as |d| * 2^L is (verifier): no wrap. QTC_BINARY_SCALED rescales just that.
+   QTC_BINARY_DIRECT: the output scale is the input scale too, the output multiplier 2^30 with
+   shift 2 - L, and MBQM(s * 2^(L-1)) = s: double rounding, SRDHM gives floor(s * 2^(L-2) + 1/2)
+   = s * 2^(L-2), whose RDBPOT by L - 2 is s; single rounding, (s * 2^(L-1) * 2^30 + 2^(L+28))
+   >> (L+29) = floor(s + 1/2) = s. Then y = clamp(a +- b + (z_out - z_a -+ z_b)). */
+enum { QTC_BINARY_GENERAL = 0, QTC_BINARY_SCALED = 1, QTC_BINARY_DIRECT = 2 };
+
+static inline int qtc_binary_form_(const qtc_binary *p, int kind) {
+    const int32_t half = (int32_t)1 << 30;
+    if (kind == QTC_MUL || p->left_shift < 2 || p->lhs_multiplier != half || p->lhs_shift != 0 ||
+        p->rhs_multiplier != half || p->rhs_shift != 0)
+        return QTC_BINARY_GENERAL;
+    return p->output_multiplier == half && p->output_shift == 2 - p->left_shift ? QTC_BINARY_DIRECT
+                                                                                 : QTC_BINARY_SCALED;
+}
+
 /* Elementwise kernels of one element type: add/sub/mul with broadcasting, clamp. */
 #define QTC_DEFINE_ELEMENTWISE(S)                                                                   \
+    /* n elements of the binary op `kind` in `form`, a and b advancing by as and bs. */             \
+    static inline void qtc_binary_row_##S##_(const QTC_T_##S *a, int as, const QTC_T_##S *b,        \
+                                             int bs, QTC_T_##S *y, int n, const qtc_binary *p,      \
+                                             int kind, int form) {                                  \
+        const int32_t sign = kind == QTC_SUB ? -1 : 1, lo = p->clamp_min, hi = p->clamp_max;        \
+        QTC_T_##S *end = y + n;                                                                     \
+        if (form == QTC_BINARY_DIRECT) {                                                            \
+            const int32_t out = qtc_wrap_add_(p->output_zero_point, -p->lhs_zero_point);            \
+            const int32_t offset = qtc_wrap_add_(out, -sign * p->rhs_zero_point);                   \
+            for (; y != end; a += as, b += bs)                                                      \
+                *y++ = (QTC_T_##S)qtc_clamp(qtc_wrap_add_(*a + sign * *b, offset), lo, hi);         \
+        } else if (form == QTC_BINARY_SCALED) {                                                     \
+            const int32_t unit = (int32_t)1 << (p->left_shift - 1);                                 \
+            for (; y != end; a += as, b += bs) {                                                    \
+                const int32_t s = (*a - p->lhs_zero_point) + sign * (*b - p->rhs_zero_point);       \
+                const int32_t v = qtc_mbqm32_(s * unit, p->output_multiplier, p->output_shift,      \
+                                              p->rounding);                                         \
+                *y++ = (QTC_T_##S)qtc_clamp(qtc_wrap_add_(v, p->output_zero_point), lo, hi);        \
+            }                                                                                       \
+        } else {                                                                                    \
+            for (; y != end; a += as, b += bs) *y++ = (QTC_T_##S)qtc_binary_elem_(*a, *b, p, kind); \
+        }                                                                                           \
+    }                                                                                               \
     static inline void qtc_binary_##S##_(const QTC_T_##S *a, const QTC_T_##S *b, QTC_T_##S *y,      \
                                          const qtc_broadcast *bc, const qtc_binary *p, int kind) {  \
         const int *ls = bc->lhs_stride, *rs = bc->rhs_stride;                                       \
-        int i0, i1, i2, i3;                                                                         \
+        const int form = qtc_binary_form_(p, kind);                                                 \
+        int i0, i1, i2;                                                                             \
         for (i0 = 0; i0 < bc->shape[0]; ++i0)                                                       \
             for (i1 = 0; i1 < bc->shape[1]; ++i1)                                                   \
-                for (i2 = 0; i2 < bc->shape[2]; ++i2) {                                             \
-                    const QTC_T_##S *ar = a + i0 * ls[0] + i1 * ls[1] + i2 * ls[2];                 \
-                    const QTC_T_##S *br = b + i0 * rs[0] + i1 * rs[1] + i2 * rs[2];                 \
-                    for (i3 = 0; i3 < bc->shape[3]; ++i3)                                           \
-                        *y++ = (QTC_T_##S)qtc_binary_elem_(ar[i3 * ls[3]], br[i3 * rs[3]], p, kind); \
-                }                                                                                   \
+                for (i2 = 0; i2 < bc->shape[2]; ++i2, y += bc->shape[3])                            \
+                    qtc_binary_row_##S##_(a + i0 * ls[0] + i1 * ls[1] + i2 * ls[2], ls[3],          \
+                                          b + i0 * rs[0] + i1 * rs[1] + i2 * rs[2], rs[3], y,       \
+                                          bc->shape[3], p, kind, form);                             \
     }                                                                                               \
     /* y = a + b (TFLite ADD), broadcasting as bc. */                                               \
     static inline void qtc_add_##S(const QTC_T_##S *a, const QTC_T_##S *b, QTC_T_##S *y,            \
@@ -1051,5 +1183,72 @@ static inline void qtc_pad4_rows_(const void *x, void *y, const int *shape, cons
 
 QTC_DEFINE_PAD(i8)
 QTC_DEFINE_PAD(i16)
+
+
+/* ---- layer descriptors --------------------------------------------------------------------- */
+
+/* qtc_window's fields as uint16_t, for a descriptor to hold its layer's window in half the flash.
+   The entry expands it into a qtc_window for the loops: reading uint16_t fields there cost the M0
+   0.5% more cycles on MobileNet. The compiler calls a layer whose sizes exceed uint16_t directly. */
+typedef struct {
+    uint16_t n, h, w, c;
+    uint16_t kh, kw, sh, sw, dh, dw;
+    uint16_t pad_top, pad_left;
+    uint16_t oh, ow, f;
+} qtc_window16;
+
+static inline qtc_window qtc_window_of16_(const qtc_window16 *s) {
+    qtc_window g;
+    g.n = s->n; g.h = s->h; g.w = s->w; g.c = s->c;
+    g.kh = s->kh; g.kw = s->kw; g.sh = s->sh; g.sw = s->sw; g.dh = s->dh; g.dw = s->dw;
+    g.pad_top = s->pad_top; g.pad_left = s->pad_left;
+    g.oh = s->oh; g.ow = s->ow; g.f = s->f;
+    return g;
+}
+
+/* Every argument of a `_packed` convolution or depthwise layer that is a link-time constant, in
+   one static const descriptor per layer: the generated NAME_run passes one pointer where seven
+   arguments cost literal-pool words and stack stores at every call, and the layer loops are
+   compiled once, out of line, instead of specialised into NAME_run at every call (flash is
+   scarce; the compiler calls a kernel that only one layer uses directly). Dense layers run as
+   the 1x1 convolution of qtc_dense_window_. x is 0 in a layer that reads the model input (a
+   parameter of NAME_run): its `_on` entry takes x. */
+typedef struct {
+    const void *x;       /* QTC_T_<input> */
+    const uint32_t *w;   /* packed weights */
+    const void *b;       /* folded bias, QTC_BIAS_<input> */
+    void *y;             /* QTC_T_<output> */
+    void *patch;         /* QTC_T_<input>, kh*kw*c, or 0 */
+    qtc_requant requant;
+    qtc_window16 window;
+} qtc_packed_layer;
+
+/* The entries of one kind, over one copy of the loops for both kinds (GCC drops the depthwise
+   code of a model whose layers are all convolutions, as their calls all pass depthwise 0). */
+#define QTC_DEFINE_PACKED_LAYER(KIND, SX, SY, DEPTHWISE)                                            \
+    /* Layer l over the input x. */                                                                 \
+    QTC_OUT_OF_LINE void qtc_##KIND##_layer_on_##SX##_##SY(const QTC_T_##SX *x,                     \
+                                                           const qtc_packed_layer *l) {             \
+        qtc_packed_layer_##SX##_##SY##_(x, l, DEPTHWISE);                                           \
+    }                                                                                               \
+    /* Layer l over its input l->x. */                                                              \
+    QTC_OUT_OF_LINE void qtc_##KIND##_layer_##SX##_##SY(const qtc_packed_layer *l) {                \
+        qtc_packed_layer_##SX##_##SY##_((const QTC_T_##SX *)l->x, l, DEPTHWISE);                    \
+    }
+
+#define QTC_DEFINE_PACKED_LAYERS(SX, SY)                                                            \
+    QTC_OUT_OF_LINE void qtc_packed_layer_##SX##_##SY##_(                                           \
+        const QTC_T_##SX *x, const qtc_packed_layer *l, int depthwise) {                            \
+        const qtc_window g = qtc_window_of16_(&l->window);                                          \
+        qtc_conv_fast_##SX##_##SY##_(x, l->w, (const QTC_BIAS_##SX *)l->b, (QTC_T_##SY *)l->y,      \
+                                     (QTC_T_##SX *)l->patch, &g, &l->requant, depthwise);           \
+    }                                                                                               \
+    QTC_DEFINE_PACKED_LAYER(conv2d_packed, SX, SY, 0)                                               \
+    QTC_DEFINE_PACKED_LAYER(depthwise_conv2d_packed, SX, SY, 1)
+
+QTC_DEFINE_PACKED_LAYERS(i8, i8)
+QTC_DEFINE_PACKED_LAYERS(i8, i16)
+QTC_DEFINE_PACKED_LAYERS(i16, i8)
+QTC_DEFINE_PACKED_LAYERS(i16, i16)
 
 #endif /* QTC_INT_H */

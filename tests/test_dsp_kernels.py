@@ -1,8 +1,9 @@
 """The Cortex-M4 DSP kernels (SMLAD and friends, qtc_int.h / qtc_recurrent.h) give the same
 integers as the generic kernels and the qnn interpreter.
 
-Small int8 Keras models with dense, conv2d (padded, so both interior and border windows run),
-depthwise and recurrent layers, channel and tap counts that leave remainders, are compiled once
+Small int8 Keras models with dense, conv2d (padded, so both interior and border windows run;
+strided and dilated), depthwise (the unrolled 3x3 and other windows) and recurrent layers,
+channel and tap counts that leave remainders, are compiled once
 and built for the Cortex-M4 (the DSP path) and the Cortex-M0 (the generic one); both run in
 Unicorn on random inputs and must equal the interpreter. The M4 build must contain the DSP
 instructions, so a silently disabled DSP path fails here rather than passing on generic code.
@@ -44,6 +45,20 @@ def conv_net() -> keras.Model:
     return keras.Model(x, L.Dense(11, name="dense")(h))
 
 
+def strided_net() -> keras.Model:
+    """Strides and dilation; three input channels (rows of 9 taps: the eight-tap loop and a
+    remainder), five (rows of 15: eight, four and three), a 1x4 window over seven (28 taps:
+    eight and four, no remainder), and a 2x3 depthwise window (not the unrolled 3x3)."""
+    keras.utils.set_random_seed(6)
+    x = keras.Input((13, 12, 3))
+    h = L.Conv2D(5, 3, strides=2, padding="same", name="strided")(x)
+    h = L.Conv2D(7, 3, dilation_rate=2, padding="same", name="dilated")(h)
+    h = L.DepthwiseConv2D((2, 3), dilation_rate=(1, 2), padding="same", name="depthwise")(h)
+    h = L.Conv2D(6, (1, 4), name="wide")(h)
+    h = L.Flatten(name="flatten")(h)
+    return keras.Model(x, L.Dense(5, name="dense")(h))
+
+
 def recurrent_net(layer: str) -> keras.Model:
     """A recurrent layer of 7 features and 9 units (remainders in every dot product)."""
     keras.utils.set_random_seed(4)
@@ -52,10 +67,21 @@ def recurrent_net(layer: str) -> keras.Model:
     return keras.Model(x, L.Dense(3, name="dense")(L.Flatten(name="flatten")(h)))
 
 
-MODELS = {"conv": conv_net, "lstm": lambda: recurrent_net("LSTM"), "gru": lambda: recurrent_net("GRU")}
-DSP_INSTRUCTIONS = {"conv": {"smlad", "smlabb", "smlatt"}, "lstm": {"smlad", "smmlar"}, "gru": {"smlad", "smmlar"}}
+MODELS = {
+    "conv": conv_net,
+    "strided": strided_net,
+    "lstm": lambda: recurrent_net("LSTM"),
+    "gru": lambda: recurrent_net("GRU"),
+}
+DSP_INSTRUCTIONS = {
+    "conv": {"smlad", "smlabb", "smlatt"},
+    "strided": {"smlad", "smlabt", "smlatt"},
+    "lstm": {"smlad", "smmlar"},
+    "gru": {"smlad", "smmlar"},
+}
 """What the M4 code of each model must execute: SMLAD in dense, conv and recurrent dots,
-SMLABB/SMLATT in depthwise, SMMLAR in the recurrent gates the compiler proved clamp-free."""
+SMLABB/SMLABT for their last taps, SMLABB/SMLATT in depthwise, SMMLAR in the recurrent gates
+the compiler proved clamp-free."""
 
 
 def mnemonics(elf: Path, function: str) -> set[str]:

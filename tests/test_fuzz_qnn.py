@@ -839,12 +839,12 @@ def test_fuzzed_graphs_c_matches_the_reference(request, record_property) -> None
 def test_the_fuzzer_finds_a_planted_bug(monkeypatch) -> None:
     """The harness compares what it claims to: an emitter that keeps only the first of an
     op's per-channel multipliers is caught."""
-    original = emit_c_qnn.requant_struct
+    original = emit_c_qnn.requant_fields
 
     def first_channel_only(em, hint, rescale, *rest):
         multipliers, shifts = rescale
         return original(em, hint, (multipliers[:1], shifts[:1]), *rest)
 
-    monkeypatch.setattr(emit_c_qnn, "requant_struct", first_channel_only)
+    monkeypatch.setattr(emit_c_qnn, "requant_fields", first_channel_only)
     summary = fuzz(100, shrink_failures=False)
     assert len(summary.mismatches) >= 5, summary.table()

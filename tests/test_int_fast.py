@@ -8,6 +8,10 @@
 * The packed dense/convolution kernels at the edges the random cases of test_int_c.py do not
   reach: 16x8 rows longer than one exact int32 partial sum, output channels not a multiple of
   four, depthwise multipliers, wide windows, int32-wrapping int8 accumulators.
+* The Cortex-M0 asm inner loops (qtc_dot4_v6m_, qtc_window4_v6m_), run in Unicorn, against the
+  generic C loops over every alignment and length; add/sub's cheap forms (equal input scales)
+  against the three rescales on every pair of int8 operands, and modules of them against the
+  reference.
 * test_int_c.py's random modules of the kinds whose kernels changed, built with the split
   multiply on the host, and a selection of them compiled for the Cortex-M0 and run in Unicorn.
 """
@@ -24,6 +28,8 @@ import numpy as np
 import pytest
 
 import test_int_c as base
+from qtc.dialects import fixedpoint as fp
+from qtc.dialects.qtc_attrs import storage_range
 from qtc.compiler.build import runtime_file
 from qtc.compiler.host_run import SANITIZE_FLAGS, STRICT_FLAGS, build_host_model
 
@@ -237,6 +243,205 @@ def test_random_modules_with_the_split_multiply(kind: str, tmp_path: Path) -> No
     run_cases(base.random_cases(kind), tmp_path, (SPLIT["split"],), 7)
 
 
+# ----------------------------------------------------------------------------- ARMv6-M loops
+
+V6M_HARNESS = r"""
+#include "qtc_int.h"
+
+static uint32_t state = 0x2545F491u;
+static uint32_t next(void) {
+    state ^= state << 13; state ^= state >> 17; state ^= state << 5;
+    return state;
+}
+/* A random byte, or (with `extreme`) -128 or 127. */
+static int8_t byte(int extreme) { return (int8_t)(extreme ? (next() & 1 ? 127 : -128) : (int)(next() & 0xFF) - 128); }
+
+static uint32_t words[48], window_weights[9];
+static int8_t inputs[200];
+
+static int differ(const uint32_t *a, const uint32_t *b) {
+    return a[0] != b[0] || a[1] != b[1] || a[2] != b[2] || a[3] != b[3];
+}
+
+/* Mismatches of the ARMv6-M asm loops against the generic C ones: qtc_dot4_v6m_ over every
+   input alignment and length 0..47 (word, byte and single-tap paths), qtc_window4_v6m_ over 3x3
+   windows of aligned and unaligned rows, random and extreme values, wrapping sums included. */
+int run(void) {
+    int failures = 0, round, offset, n, i, j;
+    for (round = 0; round < 24; ++round) {
+        const int extreme = round % 3 == 0;
+        uint32_t got[4], want[4];
+        for (i = 0; i < 200; ++i) inputs[i] = byte(extreme);
+        for (i = 0; i < 48; ++i)
+            for (words[i] = 0, j = 0; j < 4; ++j) words[i] |= (uint32_t)(uint8_t)byte(extreme) << (8 * j);
+        for (i = 0; i < 9; ++i) window_weights[i] = words[i + 30];
+        for (offset = 0; offset < 4; ++offset)
+            for (n = 0; n < 48; ++n) {
+                for (j = 0; j < 4; ++j) got[j] = want[j] = round > 20 ? 0x7FFFF000u + j : next();
+                qtc_dot4_v6m_(inputs + offset, words, n, got);
+                qtc_dot4_i8_(inputs + offset, words, n, want);
+                failures += differ(got, want);
+            }
+        for (offset = 0; offset < 8; ++offset) {
+            const int row = 40 + 4 * (offset & 1) + (offset >> 2), col = 4 + 4 * ((offset >> 1) & 1);
+            for (j = 0; j < 4; ++j) got[j] = want[j] = next();
+            qtc_window4_v6m_(inputs + (offset >> 2), row, col, 3, 3, window_weights, got);
+            qtc_window4_i8_(inputs + (offset >> 2), row, col, 3, 3, window_weights, want);
+            failures += differ(got, want);
+        }
+    }
+    return failures;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+def test_v6m_inner_loops_equal_the_generic_ones(tmp_path: Path) -> None:
+    """The Cortex-M0 asm inner loops, run in Unicorn, give the generic C loops' sums."""
+    pytest.importorskip("unicorn")
+    import unicorn
+    import unicorn.arm_const as uc_arm
+    from qtc.compiler import cost
+
+    for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h"):
+        (tmp_path / header).write_text(runtime_file(header))
+    (tmp_path / "harness.c").write_text(V6M_HARNESS)
+    elf_path = tmp_path / "harness.elf"
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m0", "-mthumb", "-O2", *STRICT_FLAGS, "-ffreestanding",
+         "-nostdlib", "-Wl,-Ttext=0x0,-Tdata=0x20000000,-e,run", "-I", str(tmp_path),
+         str(tmp_path / "harness.c"), "-lgcc", "-o", str(elf_path)],
+        check=True, capture_output=True, text=True,
+    )
+    assert not cost.thumb2_instructions(str(elf_path))
+    elf = cost.Elf(str(elf_path))
+    uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB | unicorn.UC_MODE_MCLASS)
+    uc.ctl_set_cpu_model(uc_arm.UC_CPU_ARM_CORTEX_M0)
+    uc.mem_map(0, 1 << 20)
+    uc.mem_map(0x20000000, 1 << 16)
+    for address, data in elf.segments:
+        uc.mem_write(address, data)
+    done = 0x80000
+    uc.reg_write(uc_arm.UC_ARM_REG_SP, 0x20010000)
+    uc.reg_write(uc_arm.UC_ARM_REG_LR, done | 1)
+    uc.emu_start(elf.address("run") | 1, done, timeout=120_000_000)
+    assert uc.reg_read(uc_arm.UC_ARM_REG_PC) == done
+    assert uc.reg_read(uc_arm.UC_ARM_REG_R0) == 0, "mismatches"
+
+
+# ----------------------------------------------------------------------------- add/sub forms
+
+ADD_HARNESS = r"""
+#include <stdio.h>
+#include "qtc_int.h"
+
+static long failures, checked, forms[3];
+
+/* Every pair of int8 operands through qtc_add_i8/qtc_sub_i8 (the form qtc_binary_form_ picks)
+   against qtc_binary_elem_ (the reference's three rescales, element by element). */
+static void all_pairs(qtc_binary p) {
+    static int8_t a[256 * 256], b[256 * 256], y[256 * 256];
+    qtc_broadcast bc = {{1, 1, 1, 256 * 256}, {0, 0, 0, 1}, {0, 0, 0, 1}};
+    int kind, i;
+    for (i = 0; i < 256 * 256; ++i) { a[i] = (int8_t)(i % 256 - 128); b[i] = (int8_t)(i / 256 - 128); }
+    for (kind = QTC_ADD; kind <= QTC_SUB; ++kind) {
+        ++forms[qtc_binary_form_(&p, kind)];
+        if (kind == QTC_ADD) qtc_add_i8(a, b, y, &bc, &p); else qtc_sub_i8(a, b, y, &bc, &p);
+        for (i = 0; i < 256 * 256; ++i, ++checked) {
+            const int32_t want = qtc_binary_elem_(a[i], b[i], &p, kind);
+            if (y[i] != want && failures++ < 10)
+                printf("kind %d a %d b %d z %d %d %d L %d out (%ld, %d) rounding %d: %d, want %d\n",
+                       kind, a[i], b[i], (int)p.lhs_zero_point, (int)p.rhs_zero_point,
+                       (int)p.output_zero_point, p.left_shift, (long)p.output_multiplier,
+                       p.output_shift, p.rounding, y[i], (int)want);
+        }
+    }
+}
+
+int main(void) {
+    static const int32_t zeros[] = {-128, 127, 16}, outputs[] = {-38, 127, -128};
+    static const int shifts[] = {1, 2, 3, 20, 23}; /* 255 * 2^23 < 2^31: all valid */
+    static const int32_t outs[][2] = {{1 << 30, 0}, {2059470344, -18}, {1 << 30, -19}, {INT32_MAX, 0},
+                                      {1 << 30, 3}, {1518500250, -1}, {0, 0}};
+    qtc_binary p;
+    int l, z, o, rounding;
+    for (l = 0; l < 5; ++l) for (z = 0; z < 9; ++z) for (o = 0; o < 7; ++o)
+        for (rounding = 0; rounding < 2; ++rounding) {
+            p.left_shift = shifts[l];
+            p.lhs_zero_point = zeros[z % 3]; p.rhs_zero_point = zeros[z / 3];
+            p.output_zero_point = outputs[(z + o) % 3];
+            p.lhs_multiplier = p.rhs_multiplier = 1 << 30; p.lhs_shift = p.rhs_shift = 0;
+            p.output_multiplier = outs[o][0];
+            p.output_shift = o == 0 ? 2 - p.left_shift : outs[o][1]; /* o == 0: the input scale */
+            p.rounding = rounding ? QTC_MBQM_SINGLE : QTC_MBQM_DOUBLE;
+            p.clamp_min = o % 2 ? p.output_zero_point : -128; p.clamp_max = o % 2 ? 127 : 126;
+            all_pairs(p);
+        }
+    printf("%ld checked (general %ld, scaled %ld, direct %ld calls), %ld mismatches\n", checked,
+           forms[0], forms[1], forms[2], failures);
+    return failures != 0 || !forms[0] || !forms[1] || !forms[2];
+}
+"""
+
+
+def test_add_sub_forms_equal_the_three_rescales(tmp_path: Path) -> None:
+    """qtc_add_i8/qtc_sub_i8 give qtc_binary_elem_'s integers for every pair of operands in
+    each form: the cheap loops of equal input scales (with the output scale equal or not) and
+    the general one, over left shifts 1..23, extreme zero points, both roundings and clamps."""
+    for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h"):
+        (tmp_path / header).write_text(runtime_file(header))
+    (tmp_path / "harness.c").write_text(ADD_HARNESS)
+    exe = tmp_path / "harness"
+    cc = shutil.which("cc") or shutil.which("gcc")
+    subprocess.run(
+        [cc, *STRICT_FLAGS, *SANITIZE_FLAGS, "-O2", SPLIT["split"], "-I", str(tmp_path),
+         str(tmp_path / "harness.c"), "-o", str(exe)],
+        check=True, capture_output=True, text=True,
+    )
+    result = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    print(result.stdout.strip())
+
+
+def equal_scale_add(kind: str, bits: int, zero_points, output_scale: float, rounding: str,
+                    seed: int) -> base.Case:
+    """add/sub of the input and a constant (extremes included) of one scale: the cheap forms."""
+    rng = np.random.default_rng(seed)
+    z_l, z_r, z_out = zero_points
+    lo, hi = storage_range(bits)
+    shape = (1, 3, 5, 4)
+    module = base.Module(shape, bits)
+    data = base.random_ints(rng, bits, shape)
+    data.flat[:4] = [lo, hi, lo, hi]
+    params = (fp.add_params if kind == "add" else fp.sub_params)(0.1, 0.1, 0.1 * output_scale,
+                                                                  fp.ADD_LEFT_SHIFT[bits])
+    props = {"lhs_zero_point": base.i32(z_l), "rhs_zero_point": base.i32(z_r),
+             "output_zero_point": base.i32(z_out), "left_shift": base.i32(fp.ADD_LEFT_SHIFT[bits]),
+             "rounding": base.string(rounding)}
+    for side, (q, s) in zip(("lhs", "rhs", "output"), params):
+        props |= {f"{side}_multiplier": base.i32(q), f"{side}_shift": base.i32(s)}
+    y = module.op(kind, [module.input, module.constant(data)], props, shape, bits)
+    return base.Case(kind, module.text(y), shape, shape, bits)
+
+
+def equal_scale_adds() -> list[base.Case]:
+    return [
+        equal_scale_add("add", 8, (-128, 127, -128), 1.0, "double", 1),
+        equal_scale_add("add", 8, (127, -128, 127), 1.0, "single", 2),
+        equal_scale_add("sub", 8, (-128, -128, 0), 1.0, "double", 3),
+        equal_scale_add("add", 8, (16, 16, -128), 1.7, "double", 4),
+        equal_scale_add("sub", 8, (-5, 100, 3), 0.3, "single", 5),
+        equal_scale_add("add", 16, (0, 0, 0), 1.0, "double", 6),
+        equal_scale_add("sub", 16, (-32768, 32767, 0), 1.0, "single", 7),
+        equal_scale_add("add", 16, (0, 0, 0), 2.5, "double", 8),
+    ]
+
+
+@pytest.mark.parametrize("form", sorted(SPLIT))
+def test_equal_scale_adds_equal_the_reference(form: str, tmp_path: Path) -> None:
+    run_cases(equal_scale_adds(), tmp_path, (SPLIT[form],), 9)
+
+
 # ----------------------------------------------------------------------------- on the M0
 
 
@@ -279,7 +484,7 @@ def test_cortex_m_builds_equal_the_reference(cpu: str, tmp_path: Path) -> None:
     ARMv6-M code) give the reference's outputs for the extreme and two random inputs."""
     pytest.importorskip("unicorn")
     cases = [c for kind in ("dense", "conv2d", "depthwise_conv2d", "softmax", "requantize", "add")
-             for c in base.random_cases(kind)[:3]] + edge_cases()[:9]
+             for c in base.random_cases(kind)[:3]] + edge_cases()[:9] + equal_scale_adds()[:5]
     rng = np.random.default_rng(11)
     for i, case in enumerate(cases):
         out_dir = tmp_path / f"case{i}"

@@ -661,12 +661,76 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
         }
 }
 
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+/* One output j of qtc_requant4_v6m_: x = acc[j] << left; SRDHM(x, q[j]) (q[j] >= 0, as the
+   verifier keeps it) with two 16x16-bit products when -2^15 <= x < 2^15 (as qtc_srdhm_pos_),
+   else from the 64-bit product of four (ah signed, al, bl, bh unsigned halves; the middle
+   products ah*bl and al*bh added with carry) rounded at bit 31 as 2*hi + (lo / 2^30 + 1) / 2;
+   then gemmlowp's divide by 2^e (the carry of r >= (2^e + 1) / 2 + (t < 0) adds the rounding
+   bit) plus k (zero point - clamp_min, wrapping), so that one unsigned compare with hi - lo
+   finds the outputs in range; the others take clamp_min or clamp_max by the signed compare. */
+#define QTC_V6M_REQUANT_(j, J)                                                                      \
+    "mov %[t], %[acc]\n\tldr %[x], [%[t], #" J "]\n\t"                                              \
+    "mov %[t], %[s]\n\tldrb %[e], [%[t], #" j "]\n\tsxtb %[e], %[e]\n\t"                            \
+    "mov %[t], %[q]\n\tldr %[b], [%[t], #" J "]\n\t"                                                \
+    "asrs %[t], %[e], #31\n\tmovs %[u], %[e]\n\tbics %[u], %[t]\n\t"                                \
+    "lsls %[x], %[u]\n\tsubs %[e], %[u], %[e]\n\t"                                                  \
+    "movs %[t], #128\n\tlsls %[t], %[t], #8\n\tadds %[t], %[x]\n\tlsrs %[t], %[t], #16\n\tbne 3f\n\t" \
+    "lsrs %[u], %[b], #16\n\tuxth %[b], %[b]\n\tmuls %[b], %[x], %[b]\n\tasrs %[b], %[b], #16\n\t"  \
+    "muls %[u], %[x], %[u]\n\tadds %[u], %[b]\n\tmovs %[b], #1\n\tlsls %[b], %[b], #14\n\t"         \
+    "adds %[v], %[u], %[b]\n\tasrs %[v], %[v], #15\n\tb 4f\n"                                       \
+    "3:\n\tasrs %[t], %[x], #16\n\tuxth %[x], %[x]\n\tlsrs %[u], %[b], #16\n\tuxth %[b], %[b]\n\t"  \
+    "movs %[v], %[t]\n\tmuls %[v], %[u], %[v]\n\tmuls %[t], %[b], %[t]\n\t"                         \
+    "muls %[u], %[x], %[u]\n\tmuls %[x], %[b], %[x]\n\t"                                            \
+    "lsls %[b], %[t], #16\n\tasrs %[t], %[t], #16\n\tadds %[x], %[b]\n\tadcs %[v], %[t]\n\t"        \
+    "lsls %[b], %[u], #16\n\tlsrs %[u], %[u], #16\n\tadds %[x], %[b]\n\tadcs %[v], %[u]\n\t"        \
+    "lsrs %[x], %[x], #30\n\tadds %[x], #1\n\tlsrs %[x], %[x], #1\n\t"                              \
+    "lsls %[v], %[v], #1\n\tadds %[v], %[x]\n"                                                      \
+    "4:\n\tmovs %[u], #1\n\tlsls %[u], %[e]\n\tsubs %[b], %[u], #1\n\tadds %[u], #1\n\t"            \
+    "lsrs %[u], %[u], #1\n\tands %[b], %[v]\n\tlsrs %[x], %[v], #31\n\tadds %[u], %[x]\n\t"         \
+    "asrs %[v], %[e]\n\tcmp %[b], %[u]\n\tmov %[x], %[k]\n\tadcs %[v], %[x]\n\t"                    \
+    "ldr %[x], %[range]\n\tcmp %[v], %[x]\n\tldr %[x], %[lo]\n\tadd %[v], %[x]\n\tbls 2f\n\t"       \
+    "cmp %[v], %[x]\n\tblt 1f\n\tldr %[v], %[hi]\n\tb 2f\n"                                         \
+    "1:\n\tmovs %[v], %[x]\n"                                                                       \
+    "2:\n\tmov %[t], %[y]\n\tstrb %[v], [%[t], #" j "]\n\t"
+
+/* qtc_requant4_i8_i8_ on ARMv6-M for four outputs of per-channel multipliers in double rounding
+   (GCC's code of it spends as much on reloading p's fields into the eight low registers as on
+   the arithmetic): the pointers and k in high registers, the bounds in memory, the six low
+   registers for the arithmetic. */
+static inline void qtc_requant4_v6m_(const uint32_t *acc, int8_t *y, const qtc_requant *p, int o) {
+    const int32_t *q = p->multiplier + o, lo = p->clamp_min, hi = p->clamp_max;
+    const int8_t *s = p->shift + o;
+    const uint32_t k = (uint32_t)p->output_zero_point - (uint32_t)lo;
+    const uint32_t range = (uint32_t)hi - (uint32_t)lo;
+    int32_t x, b, t, u, v, e;
+    y += o;
+    __asm__ volatile(".syntax unified\n\t" QTC_V6M_REQUANT_("0", "0") QTC_V6M_REQUANT_("1", "4")
+                     QTC_V6M_REQUANT_("2", "8") QTC_V6M_REQUANT_("3", "12")
+                     : [x] "=&l"(x), [b] "=&l"(b), [t] "=&l"(t), [u] "=&l"(u), [v] "=&l"(v),
+                       [e] "=&l"(e)
+                     : [acc] "h"(acc), [y] "h"(y), [q] "h"(q), [s] "h"(s), [k] "h"(k),
+                       [range] "m"(range), [lo] "m"(lo), [hi] "m"(hi)
+                     : "cc", "memory");
+}
+/* Whether qtc_requant4_v6m_ took the outputs. */
+#define QTC_REQUANT4_FAST_i8_i8(acc, y, o, count, p)                                                \
+    (count == 4 && p->channels > 1 && p->mode == QTC_MBQM_DOUBLE &&                                 \
+     (qtc_requant4_v6m_(acc, y, p, o), 1))
+#else
+#define QTC_REQUANT4_FAST_i8_i8(acc, y, o, count, p) 0
+#endif
+#define QTC_REQUANT4_FAST_i8_i16(acc, y, o, count, p) 0
+#define QTC_REQUANT4_FAST_i16_i8(acc, y, o, count, p) 0
+#define QTC_REQUANT4_FAST_i16_i16(acc, y, o, count, p) 0
+
 /* The fast dense, convolution and depthwise kernels of one (input, output) type pair. */
 #define QTC_DEFINE_FAST_CONV(SX, SY)                                                                \
     /* y[o .. o+count) = requant(acc[0 .. count)) of channels o .., count <= 4. */                  \
     QTC_OUT_OF_LINE void qtc_requant4_##SX##_##SY##_(const QTC_FACC_##SX *acc, QTC_T_##SY *y,       \
                                                      int o, int count, const qtc_requant *p) {      \
         int j;                                                                                      \
+        if (QTC_REQUANT4_FAST_##SX##_##SY(acc, y, o, count, p)) return;                             \
         for (j = 0; j < count; ++j) y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);     \
     }                                                                                               \
     /* One output pixel of a convolution: taps from xw, rows of taps `row` elements apart, taps     \

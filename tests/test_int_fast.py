@@ -9,9 +9,10 @@
   reach: 16x8 rows longer than one exact int32 partial sum, output channels not a multiple of
   four, depthwise multipliers, wide windows, int32-wrapping int8 accumulators.
 * The Cortex-M0 asm inner loops (qtc_dot4_v6m_, qtc_window4_v6m_), run in Unicorn, against the
-  generic C loops over every alignment and length; add/sub's cheap forms (equal input scales)
-  against the three rescales on every pair of int8 operands, and modules of them against the
-  reference.
+  generic C loops over every alignment and length, and its asm requantizer (qtc_requant4_v6m_)
+  against qtc_requant32_ over edge accumulators, multipliers, shifts and clamps; add/sub's
+  cheap forms (equal input scales) against the three rescales on every pair of int8 operands,
+  and modules of them against the reference.
 * test_int_c.py's random modules of the kinds whose kernels changed, built with the split
   multiply on the host, and a selection of them compiled for the Cortex-M0 and run in Unicorn.
 """
@@ -299,16 +300,73 @@ int run(void) {
 def test_v6m_inner_loops_equal_the_generic_ones(tmp_path: Path) -> None:
     """The Cortex-M0 asm inner loops, run in Unicorn, give the generic C loops' sums."""
     pytest.importorskip("unicorn")
+    assert run_m0(V6M_HARNESS, tmp_path) == 0, "mismatches"
+
+
+REQUANT_HARNESS = r"""
+#include "qtc_int.h"
+
+static uint32_t state = 0x9E3779B9u;
+static uint32_t next(void) {
+    state ^= state << 13; state ^= state >> 17; state ^= state << 5;
+    return state;
+}
+static const int32_t ACCS[] = {0, 1, -1, 2, -2, 16383, -16384, 32767, -32768, 32768, -32769, 65535,
+    65536, -65536, -65537, 1 << 24, -(1 << 24), 1 << 30, -(1 << 30), INT32_MAX, INT32_MIN,
+    INT32_MAX - 1, INT32_MIN + 1, 0x12345678, -0x12345678};
+static const int32_t MULTIPLIERS[] = {0, 1 << 30, (1 << 30) + 1, INT32_MAX, INT32_MAX - 1, 0x5A827999};
+/* (output zero point, clamp_min, clamp_max) */
+static const int32_t BOUNDS[][3] = {{-128, -128, 127}, {-128, -128, 126}, {127, -128, 127},
+                                    {5, 5, 127}, {-3, -100, 50}, {0, 0, 0}};
+#define COUNT(a) (sizeof a / sizeof a[0])
+
+static int32_t any(uint32_t r) {
+    return r % 4 ? (int32_t)next() >> (next() % 32) : ACCS[next() % COUNT(ACCS)];
+}
+
+/* Mismatches of qtc_requant4_i8_i8_ (on ARMv6-M the asm of four per-channel outputs in double
+   rounding) against qtc_requant32_ output by output: edge and random accumulators of every
+   magnitude, extreme and random multipliers, every shift, both roundings, zero points and clamps
+   at the ends of the range, channels 0..3 or 4..7 of eight. */
+int run(void) {
+    static uint32_t acc[4];
+    static int32_t q[8];
+    static int8_t s[8], y[8];
+    qtc_requant p;
+    int failures = 0, round, j;
+    p.multiplier = q; p.shift = s; p.channels = 8; p.input_zero_point = 0;
+    for (round = 0; round < 40000; ++round) {
+        const int o = (round & 1) * 4;
+        const int32_t *bounds = BOUNDS[round % COUNT(BOUNDS)];
+        p.mode = round % 7 == 3 ? QTC_MBQM_SINGLE : QTC_MBQM_DOUBLE;
+        p.output_zero_point = bounds[0]; p.clamp_min = bounds[1]; p.clamp_max = bounds[2];
+        for (j = 0; j < 4; ++j) {
+            const uint32_t r = next();
+            acc[j] = (uint32_t)any(r);
+            q[o + j] = r % 3 ? (int32_t)((1u << 30) | (next() >> 2))
+                             : MULTIPLIERS[next() % COUNT(MULTIPLIERS)];
+            s[o + j] = (int8_t)(round < 62 * 4 ? (round * 4 + j) % 62 - 31 : (int)(next() % 62) - 31);
+        }
+        qtc_requant4_i8_i8_(acc, y, o, 4, &p);
+        for (j = 0; j < 4; ++j) failures += y[o + j] != (int8_t)qtc_requant32_(&p, (int32_t)acc[j], o + j);
+    }
+    return failures;
+}
+"""
+
+
+def run_m0(source: str, tmp_path: Path, flags: tuple[str, ...] = ("-O2",)) -> int:
+    """r0 of `run()` of source compiled for the Cortex-M0 (no Thumb-2 instruction) in Unicorn."""
     import unicorn
     import unicorn.arm_const as uc_arm
     from qtc.compiler import cost
 
     for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h"):
         (tmp_path / header).write_text(runtime_file(header))
-    (tmp_path / "harness.c").write_text(V6M_HARNESS)
+    (tmp_path / "harness.c").write_text(source)
     elf_path = tmp_path / "harness.elf"
     subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m0", "-mthumb", "-O2", *STRICT_FLAGS, "-ffreestanding",
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m0", "-mthumb", *flags, *STRICT_FLAGS, "-ffreestanding",
          "-nostdlib", "-Wl,-Ttext=0x0,-Tdata=0x20000000,-e,run", "-I", str(tmp_path),
          str(tmp_path / "harness.c"), "-lgcc", "-o", str(elf_path)],
         check=True, capture_output=True, text=True,
@@ -326,7 +384,17 @@ def test_v6m_inner_loops_equal_the_generic_ones(tmp_path: Path) -> None:
     uc.reg_write(uc_arm.UC_ARM_REG_LR, done | 1)
     uc.emu_start(elf.address("run") | 1, done, timeout=120_000_000)
     assert uc.reg_read(uc_arm.UC_ARM_REG_PC) == done
-    assert uc.reg_read(uc_arm.UC_ARM_REG_R0) == 0, "mismatches"
+    return uc.reg_read(uc_arm.UC_ARM_REG_R0)
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@pytest.mark.parametrize(
+    "flags", [("-O2",), ("-O0", "-fno-omit-frame-pointer", "-ffunction-sections", "-Wl,--gc-sections")])
+def test_v6m_requantizer_equals_the_generic_one(flags: tuple[str, ...], tmp_path: Path) -> None:
+    """qtc_requant4_v6m_ (the Cortex-M0 asm of four int8 outputs), run in Unicorn, gives
+    qtc_requant32_'s outputs, also built at -O0 with the frame pointer."""
+    pytest.importorskip("unicorn")
+    assert run_m0(REQUANT_HARNESS, tmp_path, flags=flags) == 0, "mismatches"
 
 
 # ----------------------------------------------------------------------------- add/sub forms

@@ -116,16 +116,8 @@ def requant_fields(
     }
 
 
-def requant_struct(
-    em: CEmitter,
-    hint: str,
-    rescale: tuple[Sequence[int], Sequence[int]],
-    mode: str,
-    zero_points: tuple[int, int],
-    clamp: tuple[int, int],
-) -> str:
-    """A `qtc_requant` (`requant_fields`); returns a pointer to it."""
-    fields = requant_fields(em, hint, rescale, mode, zero_points, clamp)
+def requant_struct(em: CEmitter, hint: str, fields: dict[str, str]) -> str:
+    """A `qtc_requant` of `fields` (`requant_fields`); returns a pointer to it."""
     return struct(em, "qtc_requant", f"{hint}_requant", fields)
 
 
@@ -144,7 +136,7 @@ def op_requant_fields(em: CEmitter, op: qnn.RescaledOp) -> dict[str, str]:
 
 def requant(em: CEmitter, op: qnn.RescaledOp) -> str:
     """The op's `qtc_requant`; returns a pointer to it."""
-    return struct(em, "qtc_requant", f"{_hint(op)}_requant", op_requant_fields(em, op))
+    return requant_struct(em, _hint(op), op_requant_fields(em, op))
 
 
 # ----------------------------------------------------------------------------- requantization
@@ -704,16 +696,16 @@ def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
         and bias from the gate words alone, so their qtc_requant has none (channels 0)."""
         mode = mbqm_mode(bits[side], rounding)
         if bits[side] == 64:
-            requant = requant_struct(
-                em, f"{hint}_{side}", rescale, mode, (zero_points[side], 0), q3_12
-            )
+            side_hint = f"{hint}_{side}"
+            fields = requant_fields(em, side_hint, rescale, mode, (zero_points[side], 0), q3_12)
+            requant = requant_struct(em, side_hint, fields)
             return {f"{side}_rescale": requant, f"{side}_gates": "0"}
         weights = kernel if side == "input" else recurrent_kernel
         words = em.const_array(
             f"{hint}_{side}_gates",
             gate_words(rescale, rounding, biases[side], weights, ranges[side]),
         )
-        requant = struct(em, "qtc_requant", f"{hint}_{side}_requant", {
+        requant = requant_struct(em, f"{hint}_{side}", {
             "multiplier": "0", "shift": "0", "channels": "0", "mode": mode,
             "input_zero_point": i32(zero_points[side]), "output_zero_point": "0",
             "clamp_min": i32(q3_12[0]), "clamp_max": i32(q3_12[1]),
@@ -731,11 +723,11 @@ def _recurrent(em: CEmitter, op: qnn._RecurrentOp) -> None:
             for side, rescale in op.rescales().items()
             for key, value in rescale_fields(side, rescale).items()
         },
-        "output_rescale": requant_struct(
+        "output_rescale": requant_struct(em, f"{hint}_output", requant_fields(
             em, f"{hint}_output", ([op.output_multiplier.value.data], [op.output_shift.value.data]),
             MBQM_MODES[rounding], (0, op.output_zero_point.value.data),
             storage_range(dtype_of(op.result).itemsize * 8),
-        ),
+        )),
         "gate_table": shared_table(
             em, f"{hint}_gate_table", dense_to_numpy(op.recurrent_activation_table)
         ),

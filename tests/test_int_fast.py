@@ -125,19 +125,24 @@ int main(void) {
 """
 
 
-@pytest.mark.parametrize("form", sorted(SPLIT))
-def test_fast_requantizers_equal_the_reference_helpers(form: str, tmp_path: Path) -> None:
+def run_host(source: str, tmp_path: Path, split_flag: str) -> subprocess.CompletedProcess:
+    """Build the C harness `source` against the runtime headers with sanitizers and run it."""
     for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h"):
         (tmp_path / header).write_text(runtime_file(header))
-    (tmp_path / "harness.c").write_text(HARNESS)
+    (tmp_path / "harness.c").write_text(source)
     exe = tmp_path / "harness"
     cc = shutil.which("cc") or shutil.which("gcc")
     subprocess.run(
-        [cc, *STRICT_FLAGS, *SANITIZE_FLAGS, "-O2", SPLIT[form], "-I", str(tmp_path),
+        [cc, *STRICT_FLAGS, *SANITIZE_FLAGS, "-O2", split_flag, "-I", str(tmp_path),
          str(tmp_path / "harness.c"), "-o", str(exe)],
         check=True, capture_output=True, text=True,
     )
-    result = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
+    return subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("form", sorted(SPLIT))
+def test_fast_requantizers_equal_the_reference_helpers(form: str, tmp_path: Path) -> None:
+    result = run_host(HARNESS, tmp_path, SPLIT[form])
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 mismatches" in result.stdout
     print(form, result.stdout.strip())
@@ -456,17 +461,7 @@ def test_add_sub_forms_equal_the_three_rescales(tmp_path: Path) -> None:
     """qtc_add_i8/qtc_sub_i8 give qtc_binary_elem_'s integers for every pair of operands in
     each form: the cheap loops of equal input scales (with the output scale equal or not) and
     the general one, over left shifts 1..23, extreme zero points, both roundings and clamps."""
-    for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h"):
-        (tmp_path / header).write_text(runtime_file(header))
-    (tmp_path / "harness.c").write_text(ADD_HARNESS)
-    exe = tmp_path / "harness"
-    cc = shutil.which("cc") or shutil.which("gcc")
-    subprocess.run(
-        [cc, *STRICT_FLAGS, *SANITIZE_FLAGS, "-O2", SPLIT["split"], "-I", str(tmp_path),
-         str(tmp_path / "harness.c"), "-o", str(exe)],
-        check=True, capture_output=True, text=True,
-    )
-    result = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
+    result = run_host(ADD_HARNESS, tmp_path, SPLIT["split"])
     assert result.returncode == 0, result.stdout + result.stderr
     print(result.stdout.strip())
 

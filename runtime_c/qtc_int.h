@@ -315,6 +315,27 @@ static inline qtc_window qtc_dense_window_(int rows, int in, int out) {
 #define QTC_LANE3(k) ((int32_t)(k) >> 24)
 static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 - 8 * j)) >> 24; }
 
+/* A patch row (c inputs) copied or filled a word at a time where its bytes are whole words and
+   both ends word aligned (channels a multiple of four), else an input at a time. The words are
+   read and written through a may_alias type (GCC); other compilers take the input loop. */
+#if defined(__GNUC__)
+typedef uint32_t __attribute__((__may_alias__)) qtc_word_;
+#define QTC_WORDS_(a, b, bytes) (!(((uint32_t)(uintptr_t)(a) | (uint32_t)(uintptr_t)(b) | (uint32_t)(bytes)) & 3u))
+#else
+typedef uint32_t qtc_word_;
+#define QTC_WORDS_(a, b, bytes) 0
+#endif
+static inline void qtc_copy_words_(void *dst, const void *src, int bytes) {
+    qtc_word_ *d = (qtc_word_ *)dst;
+    const qtc_word_ *s = (const qtc_word_ *)src, *end = s + bytes / 4;
+    while (s != end) *d++ = *s++;
+}
+
+static inline void qtc_fill_words_(void *dst, uint32_t word, int bytes) {
+    qtc_word_ *d = (qtc_word_ *)dst, *end = d + bytes / 4;
+    while (d != end) *d++ = word;
+}
+
 /* The inner loops of one input type. */
 #define QTC_DEFINE_FAST_LOOPS(SX)                                                                   \
     /* s[j] += sum_i x[i] * byte j of w[i], i < n (contiguous inputs, four output channels). */     \
@@ -363,17 +384,25 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
     QTC_OUT_OF_LINE void qtc_fill_patch_##SX##_(const QTC_T_##SX *x, QTC_T_##SX *patch,             \
                                                 const qtc_window *g, int ni, int iy0, int ix0,      \
                                                 QTC_T_##SX zero) {                                  \
-        const int c = g->c;                                                                         \
+        const int c = g->c, bytes = c * (int)sizeof(QTC_T_##SX);                                    \
+        const uint32_t zeros = sizeof(QTC_T_##SX) == 1 ? (uint32_t)(uint8_t)zero * 0x01010101u      \
+                                                       : (uint32_t)(uint16_t)zero * 0x00010001u;    \
         int ky, kx, ch;                                                                             \
         for (ky = 0; ky < g->kh; ++ky) {                                                            \
             const int iy = iy0 + ky * g->dh;                                                        \
             for (kx = 0; kx < g->kw; ++kx, patch += c) {                                            \
                 const int ix = ix0 + kx * g->dw;                                                    \
                 if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) {                                 \
-                    for (ch = 0; ch < c; ++ch) patch[ch] = zero;                                    \
+                    if (QTC_WORDS_(patch, patch, bytes))                                            \
+                        qtc_fill_words_(patch, zeros, bytes);                                       \
+                    else                                                                            \
+                        for (ch = 0; ch < c; ++ch) patch[ch] = zero;                                \
                 } else {                                                                            \
                     const QTC_T_##SX *xp = x + ((ni * g->h + iy) * g->w + ix) * c;                  \
-                    for (ch = 0; ch < c; ++ch) patch[ch] = xp[ch];                                  \
+                    if (QTC_WORDS_(patch, xp, bytes))                                               \
+                        qtc_copy_words_(patch, xp, bytes);                                          \
+                    else                                                                            \
+                        for (ch = 0; ch < c; ++ch) patch[ch] = xp[ch];                              \
                 }                                                                                   \
             }                                                                                       \
         }                                                                                           \
@@ -525,6 +554,64 @@ QTC_OUT_OF_LINE void qtc_window4_dsp_(const int8_t *x, int row, int col, int kh,
 }
 #define QTC_DOT4_i8 qtc_dot4_dsp_
 #define QTC_WINDOW4_i8 qtc_window4_dsp_
+
+/* One int8 output of qtc_requant4_dsp_ before its clamp: x = acc << left (USAT gives left =
+   max(s, 0), then s becomes the right shift e = left - s); SRDHM(x, q) = (x*q + 2^30) >> 31
+   from SMULL (q >= 0, as the verifier keeps it, so no saturating case); gemmlowp's divide by
+   2^e, whose rounding bit is the carry of remainder >= (2^e + 1) / 2 + (x < 0) (as
+   QTC_V6M_REQUANT_); plus the zero point, wrapping; SSAT to int8, which the clamp's bounds are
+   within. Two scratch registers: the loops around it keep theirs. */
+static inline int32_t qtc_requant1_dsp_(int32_t x, int32_t q, int32_t s, int32_t zero) {
+    int32_t t, u;
+    __asm__("usat %[t], #5, %[s]\n\t"
+            "lsl %[x], %[x], %[t]\n\t"
+            "sub %[s], %[t], %[s]\n\t"
+            "smull %[t], %[u], %[x], %[q]\n\t"
+            "adds %[t], %[t], #0x40000000\n\t"
+            "adc %[u], %[u], #0\n\t"
+            "lsl %[u], %[u], #1\n\t"
+            "orr %[x], %[u], %[t], lsr #31\n\t"
+            "mov %[t], #1\n\t"
+            "lsl %[t], %[t], %[s]\n\t"
+            "sub %[u], %[t], #1\n\t"
+            "and %[u], %[u], %[x]\n\t"
+            "add %[t], %[t], #1\n\t"
+            "lsr %[t], %[t], #1\n\t"
+            "add %[t], %[t], %[x], lsr #31\n\t"
+            "asr %[x], %[x], %[s]\n\t"
+            "cmp %[u], %[t]\n\t"
+            "adc %[x], %[x], %[z]\n\t"
+            "ssat %[x], #8, %[x]"
+            : [x] "+&r"(x), [s] "+&r"(s), [t] "=&r"(t), [u] "=&r"(u)
+            : [q] "r"(q), [z] "r"(zero)
+            : "cc");
+    return x;
+}
+
+/* qtc_requant4_i8_i8_ on DSP cores in double rounding, per channel or per tensor: GCC's code of
+   qtc_requant32_ takes about 47 instructions an output (the 64-bit rounding and the divide's
+   branches), this about 25; the clamp only where it is narrower than int8 (a fused ReLU whose
+   zero point is not -128, ReLU6). */
+static inline void qtc_requant4_dsp_(const uint32_t *acc, int8_t *y, const qtc_requant *p, int o,
+                                     int count) {
+    const int step = p->channels > 1;
+    const int32_t *q = p->multiplier + (step ? o : 0);
+    const int8_t *s = p->shift + (step ? o : 0);
+    const int32_t lo = p->clamp_min, hi = p->clamp_max, zero = p->output_zero_point;
+    const uint32_t *end = acc + count;
+    y += o;
+    if (lo == INT8_MIN && hi == INT8_MAX)
+        for (; acc != end; ++acc, ++y, q += step, s += step)
+            *y = (int8_t)qtc_requant1_dsp_((int32_t)*acc, *q, *s, zero);
+    else
+        for (; acc != end; ++acc, ++y, q += step, s += step) {
+            const int32_t v = qtc_requant1_dsp_((int32_t)*acc, *q, *s, zero);
+            *y = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+        }
+}
+/* Whether qtc_requant4_dsp_ took the outputs. */
+#define QTC_REQUANT4_FAST_i8_i8(acc, y, o, count, p)                                                \
+    (p->mode == QTC_MBQM_DOUBLE && (qtc_requant4_dsp_(acc, y, p, o, count), 1))
 #elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 /* ARMv6-M, except at -Os (where GCC keeps r8-r11 out of asm operands): the four products of one
    tap, v holding the channels' inputs, k their weights. Bytes 0 and 3 of a word come out with one
@@ -717,7 +804,7 @@ static inline void qtc_requant4_v6m_(const uint32_t *acc, int8_t *y, const qtc_r
 #define QTC_REQUANT4_FAST_i8_i8(acc, y, o, count, p)                                                \
     (count == 4 && p->channels > 1 && p->mode == QTC_MBQM_DOUBLE &&                                 \
      (qtc_requant4_v6m_(acc, y, p, o), 1))
-#else
+#elif !QTC_DSP /* the DSP cores' is qtc_requant4_dsp_ */
 #define QTC_REQUANT4_FAST_i8_i8(acc, y, o, count, p) 0
 #endif
 #define QTC_REQUANT4_FAST_i8_i16(acc, y, o, count, p) 0

@@ -35,12 +35,14 @@ SAMPLES = 4
 
 def conv_net() -> keras.Model:
     """Conv2D and depthwise layers whose tap counts (3*3*6, 3*3*10) are not multiples of four
-    and whose channels (10, 8) include a partial group of four."""
+    and whose channels (10, 8) include a partial group of four; a padded depthwise layer of
+    eight channels (border windows copied a word at a time) with ReLU6 (a clamp inside int8)."""
     keras.utils.set_random_seed(3)
     x = keras.Input((7, 6, 6))
     h = L.Conv2D(10, 3, padding="same", activation="relu", name="conv")(x)
     h = L.DepthwiseConv2D(3, padding="same", name="depthwise")(h)
     h = L.Conv2D(8, 1, name="pointwise")(h)
+    h = L.DepthwiseConv2D(3, padding="same", activation="relu6", name="depthwise8")(h)
     h = L.Flatten(name="flatten")(h)
     return keras.Model(x, L.Dense(11, name="dense")(h))
 
@@ -74,14 +76,14 @@ MODELS = {
     "gru": lambda: recurrent_net("GRU"),
 }
 DSP_INSTRUCTIONS = {
-    "conv": {"smlad", "smlabb", "smlatt"},
-    "strided": {"smlad", "smlabt", "smlatt"},
+    "conv": {"smlad", "smlabb", "smlatt", "usat", "ssat"},
+    "strided": {"smlad", "smlabt", "smlatt", "usat", "ssat"},
     "lstm": {"smlad", "smmlar"},
     "gru": {"smlad", "smmlar"},
 }
 """What the M4 code of each model must execute: SMLAD in dense, conv and recurrent dots,
-SMLABB/SMLABT for their last taps, SMLABB/SMLATT in depthwise, SMMLAR in the recurrent gates
-the compiler proved clamp-free."""
+SMLABB/SMLABT for their last taps, SMLABB/SMLATT in depthwise, USAT/SSAT in the int8
+requantizer, SMMLAR in the recurrent gates the compiler proved clamp-free."""
 
 
 def mnemonics(elf: Path, function: str) -> set[str]:

@@ -305,7 +305,7 @@ int run(void) {
 def test_v6m_inner_loops_equal_the_generic_ones(tmp_path: Path) -> None:
     """The Cortex-M0 asm inner loops, run in Unicorn, give the generic C loops' sums."""
     pytest.importorskip("unicorn")
-    assert run_m0(V6M_HARNESS, tmp_path) == 0, "mismatches"
+    assert run_core(V6M_HARNESS, tmp_path) == 0, "mismatches"
 
 
 REQUANT_HARNESS = r"""
@@ -330,19 +330,21 @@ static int32_t any(uint32_t r) {
 }
 
 /* Mismatches of qtc_requant4_i8_i8_ (on ARMv6-M the asm of four per-channel outputs in double
-   rounding) against qtc_requant32_ output by output: edge and random accumulators of every
-   magnitude, extreme and random multipliers, every shift, both roundings, zero points and clamps
-   at the ends of the range, channels 0..3 or 4..7 of eight. */
+   rounding, on DSP cores that of one to four outputs, per channel or per tensor) against
+   qtc_requant32_ output by output: edge and random accumulators of every magnitude, extreme and
+   random multipliers, every shift, both roundings, zero points and clamps at the ends of the
+   range, channels 0..3 or 4..7 of eight or one per-tensor multiplier, groups of 1..4 outputs. */
 int run(void) {
     static uint32_t acc[4];
     static int32_t q[8];
     static int8_t s[8], y[8];
     qtc_requant p;
     int failures = 0, round, j;
-    p.multiplier = q; p.shift = s; p.channels = 8; p.input_zero_point = 0;
+    p.multiplier = q; p.shift = s; p.input_zero_point = 0;
     for (round = 0; round < 40000; ++round) {
-        const int o = (round & 1) * 4;
+        const int o = (round & 1) * 4, count = round % 3 == 2 ? 1 + (round / 3) % 4 : 4;
         const int32_t *bounds = BOUNDS[round % COUNT(BOUNDS)];
+        p.channels = round % 5 == 4 ? 1 : 8;
         p.mode = round % 7 == 3 ? QTC_MBQM_SINGLE : QTC_MBQM_DOUBLE;
         p.output_zero_point = bounds[0]; p.clamp_min = bounds[1]; p.clamp_max = bounds[2];
         for (j = 0; j < 4; ++j) {
@@ -352,16 +354,17 @@ int run(void) {
                              : MULTIPLIERS[next() % COUNT(MULTIPLIERS)];
             s[o + j] = (int8_t)(round < 62 * 4 ? (round * 4 + j) % 62 - 31 : (int)(next() % 62) - 31);
         }
-        qtc_requant4_i8_i8_(acc, y, o, 4, &p);
-        for (j = 0; j < 4; ++j) failures += y[o + j] != (int8_t)qtc_requant32_(&p, (int32_t)acc[j], o + j);
+        qtc_requant4_i8_i8_(acc, y, o, count, &p);
+        for (j = 0; j < count; ++j) failures += y[o + j] != (int8_t)qtc_requant32_(&p, (int32_t)acc[j], o + j);
     }
     return failures;
 }
 """
 
 
-def run_m0(source: str, tmp_path: Path, flags: tuple[str, ...] = ("-O2",)) -> int:
-    """r0 of `run()` of source compiled for the Cortex-M0 (no Thumb-2 instruction) in Unicorn."""
+def run_core(source: str, tmp_path: Path, cpu: str = "cortex-m0", flags: tuple[str, ...] = ("-O2",)) -> int:
+    """r0 of `run()` of source compiled for `cpu` in Unicorn (an M0 build: no Thumb-2
+    instruction in it)."""
     import unicorn
     import unicorn.arm_const as uc_arm
     from qtc.compiler import cost
@@ -371,15 +374,16 @@ def run_m0(source: str, tmp_path: Path, flags: tuple[str, ...] = ("-O2",)) -> in
     (tmp_path / "harness.c").write_text(source)
     elf_path = tmp_path / "harness.elf"
     subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m0", "-mthumb", *flags, *STRICT_FLAGS, "-ffreestanding",
+        ["arm-none-eabi-gcc", f"-mcpu={cpu}", "-mthumb", *flags, *STRICT_FLAGS, "-ffreestanding",
          "-nostdlib", "-Wl,-Ttext=0x0,-Tdata=0x20000000,-e,run", "-I", str(tmp_path),
          str(tmp_path / "harness.c"), "-lgcc", "-o", str(elf_path)],
         check=True, capture_output=True, text=True,
     )
-    assert not cost.thumb2_instructions(str(elf_path))
+    if cpu == "cortex-m0":
+        assert not cost.thumb2_instructions(str(elf_path))
     elf = cost.Elf(str(elf_path))
     uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB | unicorn.UC_MODE_MCLASS)
-    uc.ctl_set_cpu_model(uc_arm.UC_CPU_ARM_CORTEX_M0)
+    uc.ctl_set_cpu_model(getattr(uc_arm, cost.resolve_target(cpu)[0].unicorn_model))
     uc.mem_map(0, 1 << 20)
     uc.mem_map(0x20000000, 1 << 16)
     for address, data in elf.segments:
@@ -393,13 +397,15 @@ def run_m0(source: str, tmp_path: Path, flags: tuple[str, ...] = ("-O2",)) -> in
 
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
 @pytest.mark.parametrize(
     "flags", [("-O2",), ("-O0", "-fno-omit-frame-pointer", "-ffunction-sections", "-Wl,--gc-sections")])
-def test_v6m_requantizer_equals_the_generic_one(flags: tuple[str, ...], tmp_path: Path) -> None:
-    """qtc_requant4_v6m_ (the Cortex-M0 asm of four int8 outputs), run in Unicorn, gives
-    qtc_requant32_'s outputs, also built at -O0 with the frame pointer."""
+def test_asm_requantizers_equal_the_generic_one(cpu: str, flags: tuple[str, ...], tmp_path: Path) -> None:
+    """qtc_requant4_v6m_ (the Cortex-M0 asm of four int8 outputs) and qtc_requant4_dsp_ (the
+    M4's, one to four outputs), run in Unicorn, give qtc_requant32_'s outputs, also built at
+    -O0 with the frame pointer."""
     pytest.importorskip("unicorn")
-    assert run_m0(REQUANT_HARNESS, tmp_path, flags=flags) == 0, "mismatches"
+    assert run_core(REQUANT_HARNESS, tmp_path, cpu, flags) == 0, "mismatches"
 
 
 # ----------------------------------------------------------------------------- add/sub forms

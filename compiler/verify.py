@@ -27,8 +27,10 @@ float function is paired with a `qnn` value that has the same `layer` attribute 
 hint (the SSA name as the IR parser keeps it, without the printer's `_N` suffix), because
 `requantize` names each op's integer result after the float value it lowers; the values it adds
 (`qnn.quantize`/`dequantize` at the boundary, weights, `%x_rescaled` for broken classes) have no
-float twin. Within a group of equal (layer, name) values, e.g. the `nn.dense` and `nn.softmax`
-of a Dense layer with a softmax activation, both sides are taken in program order and each float
+float twin, except a tanh or sigmoid table retargeted to a broken class that replaced the value's
+own table: it takes that table's name and is compared at its own (the class's) parameters.
+Within a group of equal (layer, name) values, e.g. the `nn.dense` and `nn.softmax` of a Dense
+layer with a softmax activation, both sides are taken in program order and each float
 value gets the last `qnn` value of its shape that still leaves one for each later float value of
 the group (a lowering that emits several ops ends with the value it lowers). A function
 argument is paired with its `qnn.quantize` (op `input`). The `qnn` value is dequantized with its

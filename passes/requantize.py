@@ -75,6 +75,7 @@ class Lowering:
     block: Block = field(init=False)
     values: dict[SSAValue, SSAValue] = field(default_factory=dict)
     rescaled: dict[tuple[SSAValue, tuple], SSAValue] = field(default_factory=dict)
+    retabled: dict[SSAValue, SSAValue] = field(default_factory=dict)  # a table -> its first second table
     op: Operation | None = None  # the nn op being lowered (for names and errors)
 
     def fail(self, message: str) -> PassFailedException:
@@ -123,8 +124,12 @@ class Lowering:
         return {"clamp_min": i32_attr(lo), "clamp_max": i32_attr(hi)}
 
     # -- building ---------------------------------------------------------------------
-    def emit(self, op: Operation, params: QParamsAttr | None = None, hint: str | None = None) -> SSAValue:
-        source = self.op
+    def emit(
+        self, op: Operation, params: QParamsAttr | None = None, hint: str | None = None,
+        source: Operation | None = None,
+    ) -> SSAValue:
+        """Insert `op` with the `layer` of `source` (default: the op being lowered)."""
+        source = source if source is not None else self.op
         if source is not None and "layer" in source.attributes:
             op.attributes["layer"] = source.attributes["layer"]
         if params is not None and QPARAMS not in op.properties:
@@ -157,6 +162,7 @@ class Lowering:
         if key not in self.rescaled and _retabulable(value, own, target):
             # a second table straight to `target`: one rounding of the function instead of two
             self.rescaled[key] = table(self, value.owner, target, f"{value.name_hint or 'v'}_rescaled")
+            self.retabled.setdefault(self.get(value), self.rescaled[key])
         if key not in self.rescaled:
             op = qnn.RequantizeOp(
                 operands=[self.get(value)],
@@ -200,9 +206,15 @@ class Lowering:
         old.erase()
 
     def drop_unused(self) -> None:
-        """Erase results nothing reads (a table whose every user took a second table instead)."""
+        """Erase results nothing reads (a table whose every user took a second table instead).
+
+        A dropped table's name goes to its first second table, now the only integer form of the
+        float value (so `qtc verify` pairs that value with it, at the second table's qparams).
+        """
         for op in reversed(list(self.block.ops)):
             if op.results and not any(r.uses for r in op.results):
+                if op.results[0] in self.retabled:
+                    self.retabled[op.results[0]].name_hint = op.results[0].name_hint
                 self.block.erase_op(op)
 
     def dequantize(self, value: SSAValue) -> SSAValue:
@@ -519,7 +531,8 @@ def table(lw: Lowering, op: nn.ElementwiseUnaryOp, y: QParamsAttr, hint: str | N
         result_types=[lw.int_type(op.result, y)],
         properties={"table": dense_from_numpy(entries)},
     )
-    return lw.emit(result, y, hint)
+    # a table merged with a rescale computes `op`'s float value: it keeps `op`'s layer
+    return lw.emit(result, y, hint, source=op)
 
 
 @lowers(nn.TanhOp, nn.SigmoidOp)

@@ -16,7 +16,9 @@ import pytest
 from qtc.compiler.api import ToleranceError, compile, verify
 from qtc.compiler.cli import main
 from qtc.compiler.report_md import write_report_md
+from qtc.compiler.textual_ir import read_module
 from qtc.compiler.verify import KEYS
+from qtc.dialects import qnn
 
 ROOT = Path(__file__).parent.parent
 DIGITS = ROOT / "examples" / "digits"
@@ -155,6 +157,38 @@ def test_model_without_labels_and_a_broken_class(broken) -> None:
     assert "### Broken classes (explicit `qnn.requantize`)" in text
     assert f"| {broken_entry['bits_lost']} |" in text and "%small_rescaled" in text
     assert "| float accuracy | - |" in text
+
+
+
+def test_tanh_table_retargeted_to_a_concat_is_compared_with_the_tanh(tmp_path) -> None:
+    """A Dense(tanh) branch concatenated with a Dense(relu) branch of several times the range: the
+    tanh's fixed 2^-7 cannot join the concat's class, so its table is built straight to the
+    concat's parameters. That table keeps the tanh's layer and name, and verify compares it with
+    the float tanh at its own (the concat's) parameters (it compared the dense's pre-activation
+    before: about -5 dB). Rounding noise at that scale, rmse ~0.3 LSB, is all that remains."""
+    keras.utils.set_random_seed(5)
+    x = keras.Input((6,), name="features")
+    a = L.Dense(8, activation="tanh", name="branch_tanh")(x)
+    b = L.Dense(8, activation="relu", name="branch_relu",
+                kernel_initializer=keras.initializers.RandomNormal(stddev=2.0))(x)
+    model = keras.Model(x, L.Dense(3, name="head")(L.Concatenate(name="concat")([a, b])))
+    rng = np.random.default_rng(1)
+    calibration = rng.standard_normal((200, 6)).astype(np.float32)
+    out = tmp_path / "out"
+    compile(model, calibration=calibration, bits=8, out=out)
+    boundary = (qnn.QuantizeOp, qnn.DequantizeOp)
+    ops = [op for op in read_module(str(out / "model.mlir")).walk() if isinstance(op, qnn.QnnOp)]
+    layers = {op: op.attributes["layer"].data for op in ops if not isinstance(op, boundary)}
+    assert set(layers.values()) == {layer.name for layer in model.layers} - {"features"}
+    (lut,) = [op for op in ops if isinstance(op, qnn.LutOp)]
+    (concat,) = [op for op in ops if isinstance(op, qnn.ConcatOp)]
+    assert (layers[lut], lut.result.name_hint) == ("branch_tanh", "branch_tanh")
+    assert lut.attributes["qparams"] == concat.attributes["qparams"]
+    result = verify(out, test={"x": rng.standard_normal((64, 6)).astype(np.float32)})
+    rows = {(e["name"], e["op"]): e for e in result["per_layer"]}
+    assert all(e["sqnr_db"] is not None for e in rows.values())
+    tanh = rows["branch_tanh", "nn.tanh"]
+    assert tanh["sqnr_db"] > 20 and tanh["max_abs_error"] < 0.1 and tanh["rmse_lsb"] < 0.5
 
 
 def test_exceeded_tolerance_exits_1_naming_the_worst_layer(broken, capsys) -> None:

@@ -320,7 +320,8 @@ static inline int32_t qtc_lane_(uint32_t k, int j) { return (int32_t)(k << (24 -
    read and written through a may_alias type (GCC); other compilers take the input loop. */
 #if defined(__GNUC__)
 typedef uint32_t __attribute__((__may_alias__)) qtc_word_;
-#define QTC_WORDS_(a, b, bytes) (!(((uint32_t)(uintptr_t)(a) | (uint32_t)(uintptr_t)(b) | (uint32_t)(bytes)) & 3u))
+#define QTC_WORDS_(a, b, bytes)                                                                     \
+    (!(((uint32_t)(uintptr_t)(a) | (uint32_t)(uintptr_t)(b) | (uint32_t)(bytes)) & 3u))
 #else
 typedef uint32_t qtc_word_;
 #define QTC_WORDS_(a, b, bytes) 0
@@ -338,18 +339,21 @@ static inline void qtc_fill_words_(void *dst, uint32_t word, int bytes) {
 
 /* The inner loops of one input type. */
 #define QTC_DEFINE_FAST_LOOPS(SX)                                                                   \
-    /* s[j] += sum_i x[i] * byte j of w[i], i < n (contiguous inputs, four output channels). */     \
-    QTC_OUT_OF_LINE void qtc_dot4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n,            \
-                                          uint32_t *s) {                                            \
+    /* s[j] += sum_i x[r * step + i] * byte j of w[r * n + i], i < n, r < runs: runs of n         \
+       contiguous inputs (the rows of a window: one call for all of them), four output channels. */ \
+    QTC_OUT_OF_LINE void qtc_dot4_##SX##_(const QTC_T_##SX *x, int step, int runs,                  \
+                                          const uint32_t *w, int n, uint32_t *s) {                  \
         uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
-        const QTC_T_##SX *end = x + n;                                                              \
-        for (; x != end; ++x) {                                                                     \
-            const int32_t v = *x;                                                                   \
-            const uint32_t k = *w++;                                                                \
-            s0 += (uint32_t)(v * QTC_LANE0(k));                                                     \
-            s1 += (uint32_t)(v * QTC_LANE1(k));                                                     \
-            s2 += (uint32_t)(v * QTC_LANE2(k));                                                     \
-            s3 += (uint32_t)(v * QTC_LANE3(k));                                                     \
+        for (; runs > 0; --runs, x += step - n) {                                                   \
+            const QTC_T_##SX *end = x + n;                                                          \
+            for (; x != end; ++x) {                                                                 \
+                const int32_t v = *x;                                                               \
+                const uint32_t k = *w++;                                                            \
+                s0 += (uint32_t)(v * QTC_LANE0(k));                                                 \
+                s1 += (uint32_t)(v * QTC_LANE1(k));                                                 \
+                s2 += (uint32_t)(v * QTC_LANE2(k));                                                 \
+                s3 += (uint32_t)(v * QTC_LANE3(k));                                                 \
+            }                                                                                       \
         }                                                                                           \
         s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
@@ -484,26 +488,33 @@ static inline uint32_t qtc_load4_(const void *p) {
    (SMLABB/SMLABT of the input and the weights' even or odd bytes: no call for the short rows of
    a layer with few channels). LDM loads its registers in ascending order, so a..d are fixed ones
    (r7 can be the frame pointer, and with it the loop's 13 registers are all there are: the end
-   stays in memory, and t, scratch in the loop, says at the start whether to skip a half). */
-QTC_OUT_OF_LINE void qtc_dot4_dsp_(const int8_t *x, const uint32_t *w, int n, uint32_t *acc) {
+   stays in memory, and t, scratch in the loop, says at the start whether to skip a half). The
+   runs of a window share the call and keep the sums in registers. */
+QTC_OUT_OF_LINE void qtc_dot4_dsp_(const int8_t *x, int step, int runs, const uint32_t *w, int n,
+                                   uint32_t *acc) {
     register uint32_t a __asm__("r4"), b __asm__("r5"), c __asm__("r6"), d __asm__("r8");
-    uint32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3], xe, xo, t = (uint32_t)n & 4u;
-    const int8_t *end = x + (n & ~3), *last = x + n;
-    if (x != end)
-        __asm__ volatile("cmp %[t], #0\n\tbne 2f\n"
-                         "1:\n\t" QTC_DSP_STEP4_ "2:\n\t" QTC_DSP_STEP4_
-                         "ldr %[t], %[end]\n\tcmp %[x], %[t]\n\tbne 1b"
-                         : [x] "+r"(x), [w] "+r"(w), [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2),
-                           [s3] "+r"(s3), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d),
-                           [xe] "=&r"(xe), [xo] "=&r"(xo), [t] "+&r"(t)
-                         : [end] "m"(end)
-                         : "cc", "memory");
-    for (; x != last; ++x, ++w) {
-        const int32_t v = *x, ke = qtc_even_bytes_(*w), ko = qtc_odd_bytes_(*w);
-        s0 = (uint32_t)qtc_smlabb_(v, ke, (int32_t)s0);
-        s2 = (uint32_t)qtc_smlabt_(v, ke, (int32_t)s2);
-        s1 = (uint32_t)qtc_smlabb_(v, ko, (int32_t)s1);
-        s3 = (uint32_t)qtc_smlabt_(v, ko, (int32_t)s3);
+    uint32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3], xe, xo, t;
+    const int8_t *end, *last;
+    for (; runs > 0; --runs, x += step - n) {
+        t = (uint32_t)n & 4u;
+        end = x + (n & ~3);
+        last = x + n;
+        if (x != end)
+            __asm__ volatile("cmp %[t], #0\n\tbne 2f\n"
+                             "1:\n\t" QTC_DSP_STEP4_ "2:\n\t" QTC_DSP_STEP4_
+                             "ldr %[t], %[end]\n\tcmp %[x], %[t]\n\tbne 1b"
+                             : [x] "+r"(x), [w] "+r"(w), [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2),
+                               [s3] "+r"(s3), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d),
+                               [xe] "=&r"(xe), [xo] "=&r"(xo), [t] "+&r"(t)
+                             : [end] "m"(end)
+                             : "cc", "memory");
+        for (; x != last; ++x, ++w) {
+            const int32_t v = *x, ke = qtc_even_bytes_(*w), ko = qtc_odd_bytes_(*w);
+            s0 = (uint32_t)qtc_smlabb_(v, ke, (int32_t)s0);
+            s2 = (uint32_t)qtc_smlabt_(v, ke, (int32_t)s2);
+            s1 = (uint32_t)qtc_smlabb_(v, ko, (int32_t)s1);
+            s3 = (uint32_t)qtc_smlabt_(v, ko, (int32_t)s3);
+        }
     }
     acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
@@ -681,26 +692,34 @@ QTC_OUT_OF_LINE void qtc_window4_v6m_(const int8_t *x, int row, int col, int kh,
 
 /* qtc_dot4_i8_ on ARMv6-M, four taps an iteration (a taken branch costs 3 cycles): one word of
    four inputs taken apart by shifts when x is word aligned, else a byte load each (Thumb-1 has
-   no immediate-offset signed byte load); then the last n % 4 taps one at a time. */
-QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, const uint32_t *w, int n, uint32_t *acc) {
+   no immediate-offset signed byte load); then the last n % 4 taps one at a time. The runs of a
+   window share the call. */
+QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, int step, int runs, const uint32_t *w, int n,
+                                   uint32_t *acc) {
     uint32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
-    const int8_t *end = x + (n & ~3), *last = x + n;
+    const int8_t *end, *last;
     int32_t u, v, k, a;
-    if (x != end && !((uint32_t)(uintptr_t)x & 3u)) {
-        QTC_V6M_DOT_LOOP_(end, "ldm %[x]!, {%[u]}\n\tsxtb %[v], %[u]\n\t" QTC_V6M_DOT_TAP_
-                               "lsls %[v], %[u], #16\n\tasrs %[v], %[v], #24\n\t" QTC_V6M_DOT_TAP_
-                               "lsls %[v], %[u], #8\n\tasrs %[v], %[v], #24\n\t" QTC_V6M_DOT_TAP_
-                               "asrs %[v], %[u], #24\n\t" QTC_V6M_DOT_TAP_);
-    } else if (x != end) {
-        QTC_V6M_DOT_LOOP_(end, "ldrb %[v], [%[x]]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
-                               "ldrb %[v], [%[x], #1]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
-                               "ldrb %[v], [%[x], #2]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
-                               "ldrb %[v], [%[x], #3]\n\tsxtb %[v], %[v]\n\tadds %[x], #4\n\t"
-                               QTC_V6M_DOT_TAP_);
+    for (; runs > 0; --runs, x += step - n) {
+        end = x + (n & ~3);
+        last = x + n;
+        if (x != end && !((uint32_t)(uintptr_t)x & 3u)) {
+            QTC_V6M_DOT_LOOP_(end, "ldm %[x]!, {%[u]}\n\tsxtb %[v], %[u]\n\t" QTC_V6M_DOT_TAP_
+                                   "lsls %[v], %[u], #16\n\tasrs %[v], %[v], #24\n\t"
+                                   QTC_V6M_DOT_TAP_
+                                   "lsls %[v], %[u], #8\n\tasrs %[v], %[v], #24\n\t"
+                                   QTC_V6M_DOT_TAP_
+                                   "asrs %[v], %[u], #24\n\t" QTC_V6M_DOT_TAP_);
+        } else if (x != end) {
+            QTC_V6M_DOT_LOOP_(end, "ldrb %[v], [%[x]]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
+                                   "ldrb %[v], [%[x], #1]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
+                                   "ldrb %[v], [%[x], #2]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
+                                   "ldrb %[v], [%[x], #3]\n\tsxtb %[v], %[v]\n\tadds %[x], #4\n\t"
+                                   QTC_V6M_DOT_TAP_);
+        }
+        if (x != last)
+            QTC_V6M_DOT_LOOP_(last, "ldrb %[v], [%[x]]\n\tsxtb %[v], %[v]\n\tadds %[x], #1\n\t"
+                                    QTC_V6M_DOT_TAP_);
     }
-    if (x != last)
-        QTC_V6M_DOT_LOOP_(last, "ldrb %[v], [%[x]]\n\tsxtb %[v], %[v]\n\tadds %[x], #1\n\t"
-                                QTC_V6M_DOT_TAP_);
     acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
 #define QTC_DOT4_i8 qtc_dot4_v6m_
@@ -710,20 +729,24 @@ QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, const uint32_t *w, int n, ui
 #define QTC_WINDOW4_i8 qtc_window4_i8_
 #endif
 
-/* acc[j] += x[0..n) . bytes j of w[0..n): i8 in place; i16 in exact int32 partial sums. */
-static inline void qtc_segment4_i8_(const int8_t *x, const uint32_t *w, int n, uint32_t *acc) {
-    QTC_DOT4_i8(x, w, n, acc);
+/* acc[j] += the runs of n inputs `step` apart . bytes j of w (qtc_dot4_): i8 in place; i16 in
+   exact int32 partial sums of pieces of runs. */
+static inline void qtc_segment4_i8_(const int8_t *x, int step, int runs, const uint32_t *w, int n,
+                                    uint32_t *acc) {
+    QTC_DOT4_i8(x, step, runs, w, n, acc);
 }
 
-static inline void qtc_segment4_i16_(const int16_t *x, const uint32_t *w, int n, int64_t *acc) {
+static inline void qtc_segment4_i16_(const int16_t *x, int step, int runs, const uint32_t *w, int n,
+                                     int64_t *acc) {
     int done, len, j;
-    for (done = 0; done < n; done += len) {
-        uint32_t part[4];
-        part[0] = part[1] = part[2] = part[3] = 0;
-        len = n - done < QTC_DOT_TERMS_i16 ? n - done : QTC_DOT_TERMS_i16;
-        qtc_dot4_i16_(x + done, w + done, len, part);
-        for (j = 0; j < 4; ++j) acc[j] += (int32_t)part[j];
-    }
+    for (; runs > 0; --runs, x += step, w += n)
+        for (done = 0; done < n; done += len) {
+            uint32_t part[4];
+            part[0] = part[1] = part[2] = part[3] = 0;
+            len = n - done < QTC_DOT_TERMS_i16 ? n - done : QTC_DOT_TERMS_i16;
+            qtc_dot4_i16_(x + done, 0, 1, w + done, len, part);
+            for (j = 0; j < 4; ++j) acc[j] += (int32_t)part[j];
+        }
 }
 
 /* acc[j] += four channels of a depthwise window (qtc_window4_): i8 in place; i16 in exact
@@ -828,17 +851,16 @@ static inline void qtc_requant4_v6m_(const uint32_t *acc, int8_t *y, const qtc_r
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
         const int c = g->c, f = g->f, taps = g->kh * g->kw * g->c;                                  \
         const int whole = col == c && row == g->kw * c;                                             \
-        const int kh = whole ? 1 : g->kh;                                                           \
+        const int calls = col == c ? 1 : g->kh;                /* one call a window or a row */     \
+        const int runs = whole ? 1 : col == c ? g->kh : g->kw; /* of runs `step` apart */          \
         const int seg = whole ? taps : col == c ? g->kw * c : c;                                    \
-        const int per_row = col == c ? 1 : g->kw;                                                   \
-        int o, j, ky, kx;                                                                           \
+        const int step = col == c ? row : col;                                                      \
+        int o, j, ky;                                                                               \
         for (o = 0; o < f; o += 4, w += taps) {                                                     \
-            const uint32_t *wk = w;                                                                 \
             QTC_FACC_##SX acc[4];                                                                   \
             for (j = 0; j < 4; ++j) acc[j] = (QTC_FACC_##SX)b[o + j];                               \
-            for (ky = 0; ky < kh; ++ky)                                                             \
-                for (kx = 0; kx < per_row; ++kx, wk += seg)                                         \
-                    qtc_segment4_##SX##_(xw + ky * row + kx * col, wk, seg, acc);                   \
+            for (ky = 0; ky < calls; ++ky)                                                          \
+                qtc_segment4_##SX##_(xw + ky * row, step, runs, w + ky * runs * seg, seg, acc);     \
             qtc_requant4_##SX##_##SY##_(acc, y, o, f - o < 4 ? f - o : 4, p);                       \
         }                                                                                           \
     }                                                                                               \

@@ -37,6 +37,10 @@ from qtc.compiler.host_run import SANITIZE_FLAGS, STRICT_FLAGS, build_host_model
 SPLIT = {"native": "-DQTC_NO_LONG_MULTIPLY=0", "split": "-DQTC_NO_LONG_MULTIPLY=1"}
 """The two forms of the 64-bit products (the M0 build uses the split one)."""
 
+O0_FLAGS = ("-O0", "-fno-omit-frame-pointer", "-ffunction-sections", "-Wl,--gc-sections")
+"""An unoptimized build with the frame pointer (a register fewer for the asm); unused kernels
+dropped (some copy structs with memcpy, which the harness does not link)."""
+
 HARNESS = r"""
 #include <stdio.h>
 #include "qtc_int.h"
@@ -251,7 +255,7 @@ def test_random_modules_with_the_split_multiply(kind: str, tmp_path: Path) -> No
 
 # ----------------------------------------------------------------------------- ARMv6-M loops
 
-V6M_HARNESS = r"""
+ASM_LOOPS_HARNESS = r"""
 #include "qtc_int.h"
 
 static uint32_t state = 0x2545F491u;
@@ -269,9 +273,11 @@ static int differ(const uint32_t *a, const uint32_t *b) {
     return a[0] != b[0] || a[1] != b[1] || a[2] != b[2] || a[3] != b[3];
 }
 
-/* Mismatches of the ARMv6-M asm loops against the generic C ones: qtc_dot4_v6m_ over every
-   input alignment and length 0..47 (word, byte and single-tap paths), qtc_window4_v6m_ over 3x3
-   windows of aligned and unaligned rows, random and extreme values, wrapping sums included. */
+/* Mismatches of the core's asm loops (QTC_DOT4_i8, QTC_WINDOW4_i8: ARMv6-M or DSP) against the
+   generic C ones: the dot over every input alignment and length 0..47 (word, byte and single-tap
+   paths) in one run, and in two or three runs of up to 15 taps whose starts are aligned or not;
+   the window over 3x3 windows of aligned and unaligned rows; random and extreme values, wrapping
+   sums included. */
 int run(void) {
     int failures = 0, round, offset, n, i, j;
     for (round = 0; round < 24; ++round) {
@@ -283,15 +289,16 @@ int run(void) {
         for (i = 0; i < 9; ++i) window_weights[i] = words[i + 30];
         for (offset = 0; offset < 4; ++offset)
             for (n = 0; n < 48; ++n) {
+                const int runs = n < 16 ? 1 + n % 3 : 1, step = n + (round + n) % 5;
                 for (j = 0; j < 4; ++j) got[j] = want[j] = round > 20 ? 0x7FFFF000u + j : next();
-                qtc_dot4_v6m_(inputs + offset, words, n, got);
-                qtc_dot4_i8_(inputs + offset, words, n, want);
+                QTC_DOT4_i8(inputs + offset, step, runs, words, n, got);
+                qtc_dot4_i8_(inputs + offset, step, runs, words, n, want);
                 failures += differ(got, want);
             }
         for (offset = 0; offset < 8; ++offset) {
             const int row = 40 + 4 * (offset & 1) + (offset >> 2), col = 4 + 4 * ((offset >> 1) & 1);
             for (j = 0; j < 4; ++j) got[j] = want[j] = next();
-            qtc_window4_v6m_(inputs + (offset >> 2), row, col, 3, 3, window_weights, got);
+            QTC_WINDOW4_i8(inputs + (offset >> 2), row, col, 3, 3, window_weights, got);
             qtc_window4_i8_(inputs + (offset >> 2), row, col, 3, 3, window_weights, want);
             failures += differ(got, want);
         }
@@ -302,10 +309,13 @@ int run(void) {
 
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
-def test_v6m_inner_loops_equal_the_generic_ones(tmp_path: Path) -> None:
-    """The Cortex-M0 asm inner loops, run in Unicorn, give the generic C loops' sums."""
+@pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
+@pytest.mark.parametrize("flags", [("-O2",), O0_FLAGS])
+def test_asm_inner_loops_equal_the_generic_ones(cpu: str, flags: tuple[str, ...], tmp_path: Path) -> None:
+    """The Cortex-M0 and M4 asm inner loops, run in Unicorn, give the generic C loops' sums,
+    also built at -O0 with the frame pointer (a register fewer for the asm)."""
     pytest.importorskip("unicorn")
-    assert run_core(V6M_HARNESS, tmp_path) == 0, "mismatches"
+    assert run_core(ASM_LOOPS_HARNESS, tmp_path, cpu, flags) == 0, "mismatches"
 
 
 REQUANT_HARNESS = r"""
@@ -398,8 +408,7 @@ def run_core(source: str, tmp_path: Path, cpu: str = "cortex-m0", flags: tuple[s
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
 @pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
-@pytest.mark.parametrize(
-    "flags", [("-O2",), ("-O0", "-fno-omit-frame-pointer", "-ffunction-sections", "-Wl,--gc-sections")])
+@pytest.mark.parametrize("flags", [("-O2",), O0_FLAGS])
 def test_asm_requantizers_equal_the_generic_one(cpu: str, flags: tuple[str, ...], tmp_path: Path) -> None:
     """qtc_requant4_v6m_ (the Cortex-M0 asm of four int8 outputs) and qtc_requant4_dsp_ (the
     M4's, one to four outputs), run in Unicorn, give qtc_requant32_'s outputs, also built at

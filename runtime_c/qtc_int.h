@@ -566,7 +566,7 @@ QTC_OUT_OF_LINE void qtc_window4_dsp_(const int8_t *x, int row, int col, int kh,
 #define QTC_DOT4_i8 qtc_dot4_dsp_
 #define QTC_WINDOW4_i8 qtc_window4_dsp_
 
-/* One int8 output of qtc_requant4_dsp_ before its clamp: x = acc << left (USAT gives left =
+/* One int8 output of qtc_requant_dsp_ before its clamp: x = acc << left (USAT gives left =
    max(s, 0), then s becomes the right shift e = left - s); SRDHM(x, q) = (x*q + 2^30) >> 31
    from SMULL (q >= 0, as the verifier keeps it, so no saturating case); gemmlowp's divide by
    2^e, whose rounding bit is the carry of remainder >= (2^e + 1) / 2 + (x < 0) (as
@@ -599,12 +599,12 @@ static inline int32_t qtc_requant1_dsp_(int32_t x, int32_t q, int32_t s, int32_t
     return x;
 }
 
-/* qtc_requant4_i8_i8_ on DSP cores in double rounding, per channel or per tensor: GCC's code of
-   qtc_requant32_ takes about 47 instructions an output (the 64-bit rounding and the divide's
+/* qtc_requant_block_i8_i8_ on DSP cores in double rounding, per channel or per tensor: GCC's code
+   of qtc_requant32_ takes about 47 instructions an output (the 64-bit rounding and the divide's
    branches), this about 25; the clamp only where it is narrower than int8 (a fused ReLU whose
    zero point is not -128, ReLU6). */
-static inline void qtc_requant4_dsp_(const uint32_t *acc, int8_t *y, const qtc_requant *p, int o,
-                                     int count) {
+static inline void qtc_requant_dsp_(const uint32_t *acc, int8_t *y, const qtc_requant *p, int o,
+                                    int count) {
     const int step = p->channels > 1;
     const int32_t *q = p->multiplier + (step ? o : 0);
     const int8_t *s = p->shift + (step ? o : 0);
@@ -620,9 +620,9 @@ static inline void qtc_requant4_dsp_(const uint32_t *acc, int8_t *y, const qtc_r
             *y = (int8_t)(v < lo ? lo : v > hi ? hi : v);
         }
 }
-/* Whether qtc_requant4_dsp_ took the outputs. */
-#define QTC_REQUANT4_FAST_i8_i8(acc, y, o, count, p)                                                \
-    (p->mode == QTC_MBQM_DOUBLE && (qtc_requant4_dsp_(acc, y, p, o, count), 1))
+/* How many of the outputs qtc_requant_dsp_ took (all or none). */
+#define QTC_REQUANT_FAST_i8_i8(acc, y, o, count, p)                                                 \
+    (p->mode == QTC_MBQM_DOUBLE ? (qtc_requant_dsp_(acc, y, p, o, count), count) : 0)
 #elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 /* ARMv6-M, except at -Os (where GCC keeps r8-r11 out of asm operands): the four products of one
    tap, v holding the channels' inputs, k their weights. Bytes 0 and 3 of a word come out with one
@@ -804,7 +804,7 @@ static inline void qtc_window_acc_i16_(const int16_t *x, int row, int col, int k
     "1:\n\tmovs %[v], %[x]\n"                                                                       \
     "2:\n\tmov %[t], %[y]\n\tstrb %[v], [%[t], #" j "]\n\t"
 
-/* qtc_requant4_i8_i8_ on ARMv6-M for four outputs of per-channel multipliers in double rounding
+/* qtc_requant_block_i8_i8_ on ARMv6-M, four outputs of per-channel multipliers in double rounding
    (GCC's code of it spends as much on reloading p's fields into the eight low registers as on
    the arithmetic): the pointers and k in high registers, the bounds in memory, the six low
    registers for the arithmetic. */
@@ -823,25 +823,33 @@ static inline void qtc_requant4_v6m_(const uint32_t *acc, int8_t *y, const qtc_r
                        [range] "m"(range), [lo] "m"(lo), [hi] "m"(hi)
                      : "cc", "memory");
 }
-/* Whether qtc_requant4_v6m_ took the outputs. */
-#define QTC_REQUANT4_FAST_i8_i8(acc, y, o, count, p)                                                \
-    (count == 4 && p->channels > 1 && p->mode == QTC_MBQM_DOUBLE &&                                 \
-     (qtc_requant4_v6m_(acc, y, p, o), 1))
-#elif !QTC_DSP /* the DSP cores' is qtc_requant4_dsp_ */
-#define QTC_REQUANT4_FAST_i8_i8(acc, y, o, count, p) 0
+/* The outputs of whole groups of four through qtc_requant4_v6m_; how many. */
+static inline int qtc_requant_v6m_(const uint32_t *acc, int8_t *y, const qtc_requant *p, int o,
+                                   int count) {
+    int j;
+    for (j = 0; j + 4 <= count; j += 4) qtc_requant4_v6m_(acc + j, y, p, o + j);
+    return j;
+}
+#define QTC_REQUANT_FAST_i8_i8(acc, y, o, count, p)                                                 \
+    (p->channels > 1 && p->mode == QTC_MBQM_DOUBLE ? qtc_requant_v6m_(acc, y, p, o, count) : 0)
+#elif !QTC_DSP /* the DSP cores' is qtc_requant_dsp_ */
+#define QTC_REQUANT_FAST_i8_i8(acc, y, o, count, p) 0
 #endif
-#define QTC_REQUANT4_FAST_i8_i16(acc, y, o, count, p) 0
-#define QTC_REQUANT4_FAST_i16_i8(acc, y, o, count, p) 0
-#define QTC_REQUANT4_FAST_i16_i16(acc, y, o, count, p) 0
+#define QTC_REQUANT_FAST_i8_i16(acc, y, o, count, p) 0
+#define QTC_REQUANT_FAST_i16_i8(acc, y, o, count, p) 0
+#define QTC_REQUANT_FAST_i16_i16(acc, y, o, count, p) 0
+
+/* Outputs requantized a call: the kernels keep the sums of up to this many output channels. */
+#define QTC_REQUANT_BLOCK 16
 
 /* The fast dense, convolution and depthwise kernels of one (input, output) type pair. */
 #define QTC_DEFINE_FAST_CONV(SX, SY)                                                                \
-    /* y[o .. o+count) = requant(acc[0 .. count)) of channels o .., count <= 4. */                  \
-    QTC_OUT_OF_LINE void qtc_requant4_##SX##_##SY##_(const QTC_FACC_##SX *acc, QTC_T_##SY *y,       \
-                                                     int o, int count, const qtc_requant *p) {      \
-        int j;                                                                                      \
-        if (QTC_REQUANT4_FAST_##SX##_##SY(acc, y, o, count, p)) return;                             \
-        for (j = 0; j < count; ++j) y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);     \
+    /* y[o .. o+count) = requant(acc[0 .. count)) of channels o .., count <= QTC_REQUANT_BLOCK:    \
+       the fast form's outputs, then the rest. */                                                   \
+    QTC_OUT_OF_LINE void qtc_requant_block_##SX##_##SY##_(const QTC_FACC_##SX *acc, QTC_T_##SY *y,  \
+                                                          int o, int count, const qtc_requant *p) { \
+        int j = QTC_REQUANT_FAST_##SX##_##SY(acc, y, o, count, p);                                  \
+        for (; j < count; ++j) y[o + j] = (QTC_T_##SY)QTC_FREQUANT_##SX(p, acc[j], o + j);          \
     }                                                                                               \
     /* One output pixel of a convolution: taps from xw, rows of taps `row` elements apart, taps     \
        in a row `col` apart (col == c: a row is one run of inputs; row == kw*c too: the whole       \
@@ -855,13 +863,17 @@ static inline void qtc_requant4_v6m_(const uint32_t *acc, int8_t *y, const qtc_r
         const int runs = whole ? 1 : col == c ? g->kh : g->kw; /* of runs `step` apart */          \
         const int seg = whole ? taps : col == c ? g->kw * c : c;                                    \
         const int step = col == c ? row : col;                                                      \
-        int o, j, ky;                                                                               \
+        QTC_FACC_##SX acc[QTC_REQUANT_BLOCK];                                                       \
+        int o, j, ky, done = 0;                                                                     \
         for (o = 0; o < f; o += 4, w += taps) {                                                     \
-            QTC_FACC_##SX acc[4];                                                                   \
-            for (j = 0; j < 4; ++j) acc[j] = (QTC_FACC_##SX)b[o + j];                               \
+            QTC_FACC_##SX *a = acc + (o - done);                                                    \
+            for (j = 0; j < 4; ++j) a[j] = (QTC_FACC_##SX)b[o + j];                                 \
             for (ky = 0; ky < calls; ++ky)                                                          \
-                qtc_segment4_##SX##_(xw + ky * row, step, runs, w + ky * runs * seg, seg, acc);     \
-            qtc_requant4_##SX##_##SY##_(acc, y, o, f - o < 4 ? f - o : 4, p);                       \
+                qtc_segment4_##SX##_(xw + ky * row, step, runs, w + ky * runs * seg, seg, a);       \
+            if (o + 4 - done == QTC_REQUANT_BLOCK || o + 4 >= f) {                                  \
+                qtc_requant_block_##SX##_##SY##_(acc, y, done, (o + 4 < f ? o + 4 : f) - done, p);  \
+                done = o + 4;                                                                       \
+            }                                                                                       \
         }                                                                                           \
     }                                                                                               \
     /* One output pixel of a depthwise convolution (multiplier m = g->f, output o reads input       \
@@ -871,12 +883,16 @@ static inline void qtc_requant4_v6m_(const uint32_t *acc, int8_t *y, const qtc_r
         QTC_T_##SY *y, const qtc_window *g, const qtc_requant *p) {                                 \
         const int kh = g->kh, kw = g->kw, taps = g->kh * g->kw, channels = g->c * g->f;             \
         const int grouped = g->f == 1 ? g->c & ~3 : 0;                                              \
-        int o, j, ky, kx;                                                                           \
+        QTC_FACC_##SX block[QTC_REQUANT_BLOCK];                                                     \
+        int o, j, ky, kx, done = 0;                                                                 \
         for (o = 0; o < grouped; o += 4, w += taps) {                                               \
-            QTC_FACC_##SX acc[4];                                                                   \
-            for (j = 0; j < 4; ++j) acc[j] = (QTC_FACC_##SX)b[o + j];                               \
-            qtc_window_acc_##SX##_(xw + o, row, col, kh, kw, w, acc);                               \
-            qtc_requant4_##SX##_##SY##_(acc, y, o, 4, p);                                           \
+            QTC_FACC_##SX *a = block + (o - done);                                                  \
+            for (j = 0; j < 4; ++j) a[j] = (QTC_FACC_##SX)b[o + j];                                 \
+            qtc_window_acc_##SX##_(xw + o, row, col, kh, kw, w, a);                                 \
+            if (o + 4 - done == QTC_REQUANT_BLOCK || o + 4 == grouped) {                            \
+                qtc_requant_block_##SX##_##SY##_(block, y, done, o + 4 - done, p);                  \
+                done = o + 4;                                                                       \
+            }                                                                                       \
         }                                                                                           \
         for (; o < channels; ++o) {                                                                 \
             const uint32_t *wk = w + (o - grouped) / 4 * taps;                                      \
@@ -885,7 +901,7 @@ static inline void qtc_requant4_v6m_(const uint32_t *acc, int8_t *y, const qtc_r
             for (ky = 0; ky < kh; ++ky)                                                             \
                 for (kx = 0; kx < kw; ++kx)                                                         \
                     acc += (QTC_FACC_##SX)(xc[ky * row + kx * col] * qtc_lane_(*wk++, o & 3));      \
-            qtc_requant4_##SX##_##SY##_(&acc, y, o, 1, p);                                          \
+            qtc_requant_block_##SX##_##SY##_(&acc, y, o, 1, p);                                     \
         }                                                                                           \
     }                                                                                               \
     /* Convolution (depthwise = 0) or depthwise convolution over g: every output pixel from the     \

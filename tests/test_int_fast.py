@@ -339,32 +339,32 @@ static int32_t any(uint32_t r) {
     return r % 4 ? (int32_t)next() >> (next() % 32) : ACCS[next() % COUNT(ACCS)];
 }
 
-/* Mismatches of qtc_requant4_i8_i8_ (on ARMv6-M the asm of four per-channel outputs in double
-   rounding, on DSP cores that of one to four outputs, per channel or per tensor) against
+/* Mismatches of qtc_requant_block_i8_i8_ (on ARMv6-M the asm of groups of four per-channel
+   outputs in double rounding, on DSP cores that of any count, per channel or per tensor) against
    qtc_requant32_ output by output: edge and random accumulators of every magnitude, extreme and
    random multipliers, every shift, both roundings, zero points and clamps at the ends of the
-   range, channels 0..3 or 4..7 of eight or one per-tensor multiplier, groups of 1..4 outputs. */
+   range, channels from 0 or 8 of 24 or one per-tensor multiplier, blocks of 1..16 outputs. */
 int run(void) {
-    static uint32_t acc[4];
-    static int32_t q[8];
-    static int8_t s[8], y[8];
+    static uint32_t acc[16];
+    static int32_t q[24];
+    static int8_t s[24], y[24];
     qtc_requant p;
     int failures = 0, round, j;
     p.multiplier = q; p.shift = s; p.input_zero_point = 0;
     for (round = 0; round < 40000; ++round) {
-        const int o = (round & 1) * 4, count = round % 3 == 2 ? 1 + (round / 3) % 4 : 4;
+        const int o = (round & 1) * 8, count = round % 3 == 2 ? 1 + (round / 3) % 16 : 4;
         const int32_t *bounds = BOUNDS[round % COUNT(BOUNDS)];
-        p.channels = round % 5 == 4 ? 1 : 8;
+        p.channels = round % 5 == 4 ? 1 : 24;
         p.mode = round % 7 == 3 ? QTC_MBQM_SINGLE : QTC_MBQM_DOUBLE;
         p.output_zero_point = bounds[0]; p.clamp_min = bounds[1]; p.clamp_max = bounds[2];
-        for (j = 0; j < 4; ++j) {
+        for (j = 0; j < count; ++j) {
             const uint32_t r = next();
             acc[j] = (uint32_t)any(r);
             q[o + j] = r % 3 ? (int32_t)((1u << 30) | (next() >> 2))
                              : MULTIPLIERS[next() % COUNT(MULTIPLIERS)];
             s[o + j] = (int8_t)(round < 62 * 4 ? (round * 4 + j) % 62 - 31 : (int)(next() % 62) - 31);
         }
-        qtc_requant4_i8_i8_(acc, y, o, count, &p);
+        qtc_requant_block_i8_i8_(acc, y, o, count, &p);
         for (j = 0; j < count; ++j) failures += y[o + j] != (int8_t)qtc_requant32_(&p, (int32_t)acc[j], o + j);
     }
     return failures;
@@ -410,9 +410,9 @@ def run_core(source: str, tmp_path: Path, cpu: str = "cortex-m0", flags: tuple[s
 @pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
 @pytest.mark.parametrize("flags", [("-O2",), O0_FLAGS])
 def test_asm_requantizers_equal_the_generic_one(cpu: str, flags: tuple[str, ...], tmp_path: Path) -> None:
-    """qtc_requant4_v6m_ (the Cortex-M0 asm of four int8 outputs) and qtc_requant4_dsp_ (the
-    M4's, one to four outputs), run in Unicorn, give qtc_requant32_'s outputs, also built at
-    -O0 with the frame pointer."""
+    """qtc_requant4_v6m_ (the Cortex-M0 asm of four int8 outputs) and qtc_requant_dsp_ (the
+    M4's, any count), run in Unicorn, give qtc_requant32_'s outputs for blocks of 1 to 16
+    outputs, also built at -O0 with the frame pointer."""
     pytest.importorskip("unicorn")
     assert run_core(REQUANT_HARNESS, tmp_path, cpu, flags) == 0, "mismatches"
 

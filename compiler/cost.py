@@ -593,21 +593,23 @@ def layer_map(out_dir: str, name: str) -> LayerMap:
 def match_layers(layers: list[dict], ops: list) -> tuple[list[dict], dict]:
     """Rows of the cost table and the row of each op of the final module (in program order).
 
-    An op takes the first free report row of its layer and kind (nn.dense ~ qnn.dense), else
-    the first free row of its layer; further ops of a layer (a batch norm's integer form is
-    several ops) add to the layer's last row. Ops of no report layer (the quantizer's float
-    I/O conversions) get rows of their own, placed in program order.
+    An op takes the first free report row of its layer whose op it implements (nn.dense ~
+    qnn.dense, nn.tanh ~ qnn.lut: `qnn.implements`), else the first free row of its layer;
+    further ops of a layer (a batch norm's integer form is several ops) add to the layer's
+    last row. Ops of no report layer (the quantizer's float I/O conversions) get rows of their
+    own, placed in program order.
     """
     from qtc.compiler.report import layer_of
+    from qtc.dialects.qnn import implements
 
     taken = [False] * len(layers)
     placed: dict = {}  # op -> report row index, or (after row index, op) for an op of its own
     last: dict[str, int] = {}
     previous = -1
     for op in ops:
-        layer, kind = layer_of(op), op.name.split(".")[-1]
+        layer = layer_of(op)
         free = [i for i, used in enumerate(taken) if not used and layers[i]["name"] == layer]
-        same_kind = [i for i in free if layers[i]["op"].split(".")[-1] == kind]
+        same_kind = [i for i in free if implements(op.name, layers[i]["op"])]
         if free:
             row = (same_kind or free)[0]
             taken[row] = True

@@ -6,8 +6,8 @@ facts to `report.json` and call `write_report_md(OUT)`, which renders the whole 
 
 - summary and layer table (parameters, MACs, arena);
 - the contract decisions of `propagate-contracts` (report.json `contracts`): merged classes,
-  broken classes with the `qnn.requantize` each needed and the bits merging would have cost,
-  declined preferences;
+  broken classes with the `qnn.requantize` each needed and the bits merging would have cost (for
+  fixed parameters that could not merge at all, the bits the rescale costs), declined preferences;
 - the cost table when report.json has `cost` (`{"cortex-m0": {"instructions", "cycles",
   "flash_bytes", "ram_bytes", "per_layer"}, ...}`);
 - verification (report.json `verification`, written by `qtc verify`): metrics, per-output and
@@ -67,7 +67,7 @@ def write_report_md(out_dir: str, report: dict | None = None) -> str:
 
 def inserted_requantizes(module: ModuleOp, contracts: dict) -> list[dict]:
     """The `qnn.requantize` ops that `requantize` inserted for broken classes, with the bits
-    the refused merge would have cost (from the `broken` record of the same layer and value).
+    lost of the `broken` record of the same layer and value.
 
     `requantize` names such a rescale `<value>_rescaled`; the relu lowering's own requantize
     (a declined preference, no extra op) is not one of them.
@@ -290,7 +290,7 @@ def _contracts(report: dict) -> list[str]:
         if requantizes:
             lines += ["Inserted rescales:", ""]
             lines += _table(
-                ["value", "layer", "input", "from", "to", "bits lost by merging"],
+                ["value", "layer", "input", "from", "to", "bits lost"],
                 [[r["value"], r["layer"], r["input"], r["from"], r["to"], r["bits_lost"]] for r in requantizes],
             )
         lines += ["### Declined preferences", ""]
@@ -360,13 +360,15 @@ def _verification(report: dict, out_dir: str | None) -> list[str]:
             "### Per layer",
             "",
             "Each `nn` value of float.mlir against the `qnn` value of model.mlir with the same "
-            "`layer` attribute and name hint (in program order within a layer), dequantized with its "
-            "qparams; the input against its `qnn.quantize`. rmse / LSB near 0.29 is rounding noise; "
-            "far above, a range problem (clipping, outliers). SQNR is empty where the error is zero "
-            "or the float value is all zero.",
+            "`layer` attribute and name hint whose op implements the `nn` op (qnn.lut for nn.tanh, "
+            "...), dequantized with its qparams; the input against its `qnn.quantize`. rmse / LSB "
+            "near 0.29 is rounding noise; far above, a range problem (clipping, outliers). SQNR is "
+            "empty where the error is zero or the float value is all zero, and the last column says "
+            "why a value has no integer twin.",
             "",
         ]
-        lines += _table(metric_header, metric_rows(v["per_layer"]))
+        rows = [[*row, e.get("not_compared")] for row, e in zip(metric_rows(v["per_layer"]), v["per_layer"])]
+        lines += _table([*metric_header, "not compared"], rows)
     for file, alt in ((SQNR_PLOT, "per-layer SQNR"), (SCATTER_PLOT, "float vs model outputs")):
         if file in v.get("plots", []) and (out_dir is None or os.path.isfile(os.path.join(out_dir, file))):
             lines += [f"![{alt}]({file})", ""]

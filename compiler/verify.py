@@ -25,16 +25,21 @@ null and `per_layer` is empty.
 Per-layer matching (integer builds): every value defined by a top-level non-constant op of the
 float function is paired with a `qnn` value that has the same `layer` attribute and the same name
 hint (the SSA name as the IR parser keeps it, without the printer's `_N` suffix), because
-`requantize` names each op's integer result after the float value it lowers; the values it adds
-(`qnn.quantize`/`dequantize` at the boundary, weights, `%x_rescaled` for broken classes) have no
-float twin, except a tanh or sigmoid table retargeted to a broken class that replaced the value's
-own table: it takes that table's name and is compared at its own (the class's) parameters.
-Within a group of equal (layer, name) values, e.g. the `nn.dense` and `nn.softmax` of a Dense
-layer with a softmax activation, both sides are taken in program order and each float
-value gets the last `qnn` value of its shape that still leaves one for each later float value of
-the group (a lowering that emits several ops ends with the value it lowers). A function
-argument is paired with its `qnn.quantize` (op `input`). The `qnn` value is dequantized with its
-qparams, `scale * (q - zero_point)`. A float value without a twin is listed with null metrics.
+`requantize` names each op's integer result after the float value it lowers, and whose op
+implements the float op's kind (`qnn.INTEGER_FORMS`: qnn.dense for nn.dense, qnn.lut for nn.tanh,
+qnn.clamp or qnn.requantize for nn.relu, ...), so the `nn.dense` and `nn.softmax` of a Dense
+layer with a softmax activation, or a dense and its tanh, each find their own integer value. The
+values `requantize` adds (`qnn.quantize`/`dequantize` at the boundary, weights, `%x_rescaled` for
+broken classes) have no float twin, except a tanh or sigmoid table retargeted to a broken class
+that replaced the value's own table: it takes that table's name and is compared at its own (the
+class's) parameters. Among the integer values of a float value's kind and shape, the last is
+taken (a lowering that emits several ops, a batch norm's reshape, convolution, reshape, ends
+with the value it lowers); several float values of one layer, name and kind take them in
+program order, each the last that leaves one for each later float value, and none is compared
+when there are fewer integer values than float ones (which would be which is unknown). A
+function argument is paired with its `qnn.quantize` (op `input`). The `qnn` value is dequantized
+with its qparams, `scale * (q - zero_point)`. A float value without a twin is listed with null
+metrics and the reason in `not_compared` (null for compared values): never with another tensor.
 
 Metrics (quantization.md section 9): SQNR = 10 log10(sum x^2 / sum (x - x')^2) over all
 elements and samples (null when the error is zero or the float value is all zero), max abs
@@ -199,46 +204,64 @@ class Pair:
     int_value: SSAValue | None
     qparams: QParamsAttr | None
     stats: ErrorStats
+    reason: str | None = None  # why there is no twin
 
 
 def _shape_of(value: SSAValue) -> tuple[int, ...] | None:
     return tuple(value.type.get_shape()) if isinstance(value.type, TensorType) else None
 
 
+def _twins(values: list[SSAValue], candidates: list[SSAValue], what: str) -> dict[SSAValue, SSAValue | str]:
+    """The twin of each float value of one (layer, name, kind) group among the integer values of
+    that layer, name and kind (program order both), or why it has none; `what` names them."""
+    if len(candidates) < len(values):
+        why = f"no {what}" if not candidates else f"{len(values)} float values for {len(candidates)} {what}"
+        return dict.fromkeys(values, why)
+    twins: dict[SSAValue, SSAValue | str] = {}
+    after = -1
+    for i, value in enumerate(values):
+        last = len(candidates) - (len(values) - i)  # leaves one for each later float value
+        fits = [j for j in range(after + 1, last + 1) if _shape_of(candidates[j]) == _shape_of(value)]
+        if fits:
+            after = fits[-1]
+            twins[value] = candidates[after]
+        else:
+            twins[value] = f"no {what} of shape {list(_shape_of(value) or [])}"
+    return twins
+
+
 def pair_values(float_fn: func.FuncOp, int_fn: func.FuncOp) -> list[Pair]:
     """Float values with their `qnn` twins (see the module docstring for the rule)."""
-    groups: dict[tuple, list[SSAValue]] = {}
+    groups: dict[tuple, list[tuple[Operation, SSAValue]]] = {}
     quantized_args: dict[int, SSAValue] = {}
     for op, result in _top_level_values(int_fn):
         if isinstance(op, qnn.QuantizeOp) and isinstance(op.input, BlockArgument):
             quantized_args[op.input.index] = result
         elif not isinstance(op, (qnn.QuantizeOp, qnn.DequantizeOp)):
-            groups.setdefault((_layer(op), result.name_hint), []).append(result)
+            groups.setdefault((_layer(op), result.name_hint), []).append((op, result))
     float_groups: dict[tuple, list[SSAValue]] = {}
     for op, result in _top_level_values(float_fn):
-        float_groups.setdefault((_layer(op), result.name_hint), []).append(result)
-    twins: dict[SSAValue, SSAValue] = {}
-    for key, values in float_groups.items():
-        candidates, after = groups.get(key, []), -1
-        for i, value in enumerate(values):
-            # the last candidate of the same shape that leaves one for each later float value
-            last = len(candidates) - (len(values) - i)
-            fits = [j for j in range(after + 1, last + 1) if _shape_of(candidates[j]) == _shape_of(value)]
-            if fits:
-                after = fits[-1]
-                twins[value] = candidates[after]
+        float_groups.setdefault((_layer(op), result.name_hint, op.name), []).append(result)
+    twins: dict[SSAValue, SSAValue | str] = {}
+    for (layer, hint, kind), values in float_groups.items():
+        candidates = [r for op, r in groups.get((layer, hint), []) if qnn.implements(op.name, kind)]
+        forms = " or ".join(qnn.INTEGER_FORMS.get(kind, ["integer form"]))
+        twins.update(_twins(values, candidates, f"{forms} with layer {layer!r} and name %{hint}"))
 
-    def pair(name: str, op: str, value: SSAValue, float_value, twin: SSAValue | None) -> Pair:
-        qparams = value_qparams(twin) if twin is not None else None
-        return Pair(name, op, f"%{value.name_hint}", float_value, twin if qparams else None, qparams,
-                    ErrorStats(scale=_lsb(qparams)))
+    def pair(name: str, op: str, value: SSAValue, float_value, twin: SSAValue | str) -> Pair:
+        qparams = value_qparams(twin) if isinstance(twin, SSAValue) else None
+        if isinstance(twin, SSAValue) and qparams is None:
+            twin = f"%{twin.name_hint} ({twin.owner.name}) has no qparams"
+        reason = twin if isinstance(twin, str) else None
+        return Pair(name, op, f"%{value.name_hint}", float_value, None if reason else twin, qparams,
+                    ErrorStats(scale=_lsb(qparams)), reason)
 
     pairs = [
-        pair(arg.name_hint or f"arg{i}", "input", arg, i, quantized_args.get(i))
+        pair(arg.name_hint or f"arg{i}", "input", arg, i, quantized_args.get(i, "no qnn.quantize of this argument"))
         for i, arg in enumerate(float_fn.body.block.args)
     ]
     for op, result in _top_level_values(float_fn):
-        pairs.append(pair(_layer(op) or result.name_hint or op.name, op.name, result, result, twins.get(result)))
+        pairs.append(pair(_layer(op) or result.name_hint or op.name, op.name, result, result, twins[result]))
     return pairs
 
 
@@ -476,8 +499,9 @@ def verify_output(
     per_output = [s.entry(*m) for s, m in zip(output_stats, meta)]
     per_layer = [p.stats.entry(p.name, p.op, p.value) for p in pairs]
     for entry, p in zip(per_layer, pairs):
-        if p.int_value is None:
+        if p.reason is not None:
             entry.update(sqnr_db=None, max_abs_error=None, rmse_lsb=None)
+        entry["not_compared"] = p.reason
     overall = ErrorStats.merged(output_stats)
     result = {
         "samples": count,

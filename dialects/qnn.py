@@ -1211,3 +1211,31 @@ QNN = Dialect(
     ],
     [],
 )
+
+
+INTEGER_FORMS: dict[str, tuple[str, ...]] = {
+    **{
+        f"nn.{kind}": (f"qnn.{kind}",)
+        for kind in (
+            "dense", "conv1d", "conv2d", "depthwise_conv1d", "depthwise_conv2d", "add", "sub", "mul",
+            "softmax", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "global_max_pool",
+            "global_avg_pool", "concat", "reshape", "pad", "lstm", "gru", "normalize", "spectrum",
+        )
+    },
+    "nn.normalize_raw": ("qnn.normalize",),
+    "nn.relu": ("qnn.clamp", "qnn.requantize"),
+    "nn.relu6": ("qnn.clamp", "qnn.requantize"),
+    "nn.tanh": ("qnn.lut",),
+    "nn.sigmoid": ("qnn.lut",),
+    "nn.batch_norm": ("qnn.depthwise_conv1d", "qnn.depthwise_conv2d", "qnn.reshape"),
+}
+"""The `qnn` ops whose result can be an `nn` op's value, as `requantize` lowers it: the op of
+the same kind, a clamp (or a clamping requantize) for a relu, a table for tanh and sigmoid, a
+1x1 depthwise convolution (reshaped around for [N, C]) for a batch norm. `qtc verify` pairs
+float and integer values by it, `qtc cost` the final module's ops with report.json's layers."""
+
+
+def implements(op_name: str, nn_name: str) -> bool:
+    """Whether an op named `op_name` computes the value of an `nn_name` op: the op itself (a
+    float module) or one of its integer forms."""
+    return op_name == nn_name or op_name in INTEGER_FORMS.get(nn_name, ())

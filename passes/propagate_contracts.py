@@ -132,6 +132,14 @@ def merge_cost(a: QClass, b: QClass) -> float:
     return bits_lost(min(a.width, b.width), union)
 
 
+def rescale_cost(a: QClass, b: QClass) -> float:
+    """Bits of resolution a value of the finer of two final classes loses when it is requantized
+    to the coarser one: what breaking a class that could not merge at all (fixed parameters)
+    costs, e.g. a tanh's fixed 2^-7 requantized onto a concat's coarser scale."""
+    fine, coarse = sorted(node.params()[0] for node in (a, b))
+    return bits_lost(fine, coarse)  # the finer step coded in steps of the coarser
+
+
 def merge(a: QClass, b: QClass) -> None:
     a.members += b.members
     a.lo, a.hi = min(a.lo, b.lo), max(a.hi, b.hi)
@@ -300,8 +308,12 @@ class Solver:
 
     # -- merging --------------------------------------------------------------------------
     def agglomerate(self, edges: list[Edge]) -> None:
-        """Merge the cheapest equality first; refuse merges that lose too much resolution."""
+        """Merge the cheapest equality first; refuse merges that lose too much resolution.
+
+        A refused merge records the bits it would have cost, or, when it could not merge at all
+        (fixed parameters), what the rescale between the two final classes costs."""
         pending = list(edges)
+        refused: list[tuple[dict, Edge, float, float]] = []
         while pending:
             costs = [
                 (merge_cost(self.classes[e.a].root(), self.classes[e.b].root()), not e.required, i)
@@ -320,11 +332,18 @@ class Solver:
                 "op": edge.op.name,
                 "layer": _layer(edge.op),
                 "values": [value_label(edge.a), value_label(edge.b)],
-                "bits_lost": None if math.isinf(cost) else round(cost, 2),
-                "reason": "fixed parameters conflict or would clip" if math.isinf(cost)
-                else f"merging would cost {cost:.1f} bits (limit {limit})",
             }
             self.record["broken" if edge.required else "declined"].append(entry)
+            refused.append((entry, edge, cost, limit))
+        for entry, edge, cost, limit in refused:  # the classes are final now
+            if math.isinf(cost):
+                cost = rescale_cost(self.classes[edge.a].root(), self.classes[edge.b].root())
+                reason = (
+                    f"fixed parameters conflict or would clip; the rescale costs the finer side {cost:.1f} bits"
+                )
+            else:
+                reason = f"merging would cost {cost:.1f} bits (limit {limit})"
+            entry.update(bits_lost=round(cost, 2), reason=reason)
 
     # -- results --------------------------------------------------------------------------
     def annotate(self) -> None:

@@ -5,6 +5,7 @@ build, the report's contract decisions and plots, and the Python API twins."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -13,12 +14,17 @@ import keras
 import numpy as np
 import pytest
 
+from xdsl.dialects.builtin import StringAttr
+
 from qtc.compiler.api import ToleranceError, compile, verify
+from qtc.compiler.build import run_pipeline
 from qtc.compiler.cli import main
+from qtc.compiler.interpreter import entry_function
 from qtc.compiler.report_md import write_report_md
-from qtc.compiler.textual_ir import read_module
-from qtc.compiler.verify import KEYS
+from qtc.compiler.textual_ir import parse_module, read_module
+from qtc.compiler.verify import KEYS, pair_values
 from qtc.dialects import qnn
+from qtc.passes.requantize import LOWERINGS
 
 ROOT = Path(__file__).parent.parent
 DIGITS = ROOT / "examples" / "digits"
@@ -149,6 +155,7 @@ def test_model_without_labels_and_a_broken_class(broken) -> None:
     assert result["float_accuracy"] is None and result["int_accuracy"] is None
     assert result["bit_exact_mismatches"] == 0 and result["samples"] == 64
     assert [e["name"] for e in result["per_layer"]] == ["features", "small", "big", "cat", "head"]
+    assert all(e["not_compared"] is None for e in result["per_layer"])
     (broken_entry,) = report["contracts"]["functions"]["main"]["broken"]
     (inserted,) = report["requantizes"]
     assert broken_entry["layer"] == inserted["layer"] == "cat"
@@ -156,7 +163,7 @@ def test_model_without_labels_and_a_broken_class(broken) -> None:
     text = (out / "report.md").read_text()
     assert "### Broken classes (explicit `qnn.requantize`)" in text
     assert f"| {broken_entry['bits_lost']} |" in text and "%small_rescaled" in text
-    assert "| float accuracy | - |" in text
+    assert "| float accuracy | - |" in text and "| rmse / LSB | not compared |" in text
 
 
 
@@ -165,7 +172,9 @@ def test_tanh_table_retargeted_to_a_concat_is_compared_with_the_tanh(tmp_path) -
     tanh's fixed 2^-7 cannot join the concat's class, so its table is built straight to the
     concat's parameters. That table keeps the tanh's layer and name, and verify compares it with
     the float tanh at its own (the concat's) parameters (it compared the dense's pre-activation
-    before: about -5 dB). Rounding noise at that scale, rmse ~0.3 LSB, is all that remains."""
+    before: about -5 dB). Rounding noise at that scale, rmse ~0.3 LSB, is all that remains. The
+    contract record and report.md give the broken class's cost: the tanh's bits lost to the
+    concat's scale, log2(concat scale / 2^-7)."""
     keras.utils.set_random_seed(5)
     x = keras.Input((6,), name="features")
     a = L.Dense(8, activation="tanh", name="branch_tanh")(x)
@@ -184,11 +193,85 @@ def test_tanh_table_retargeted_to_a_concat_is_compared_with_the_tanh(tmp_path) -
     (concat,) = [op for op in ops if isinstance(op, qnn.ConcatOp)]
     assert (layers[lut], lut.result.name_hint) == ("branch_tanh", "branch_tanh")
     assert lut.attributes["qparams"] == concat.attributes["qparams"]
+    report = _read(out / "report.json")
+    (broken,) = report["contracts"]["functions"]["main"]["broken"]
+    bits = round(math.log2(concat.attributes["qparams"].scale / 2**-7), 2)
+    assert broken["layer"] == "concat" and broken["bits_lost"] == bits > 1
+    assert broken["reason"].startswith("fixed parameters conflict or would clip; the rescale costs")
+    assert f"| {bits} | fixed parameters" in (out / "report.md").read_text()
     result = verify(out, test={"x": rng.standard_normal((64, 6)).astype(np.float32)})
     rows = {(e["name"], e["op"]): e for e in result["per_layer"]}
     assert all(e["sqnr_db"] is not None for e in rows.values())
     tanh = rows["branch_tanh", "nn.tanh"]
     assert tanh["sqnr_db"] > 20 and tanh["max_abs_error"] < 0.1 and tanh["rmse_lsb"] < 0.5
+
+
+BN_DENSE_TANH = """
+func.func @main(%x: tensor<1x4xf32> {qtc.range = #qtc.range<-2.0, 2.0>}) -> tensor<1x2xf32> {
+  %g = nn.constant dense<[1.0, 2.0, 0.5, 1.5]> : tensor<4xf32>
+  %z = nn.constant dense<[0.0, 0.1, -0.1, 0.2]> : tensor<4xf32>
+  %one = nn.constant dense<[1.0, 1.0, 1.0, 1.0]> : tensor<4xf32>
+  %w = nn.constant dense<[[1.0, -0.5], [0.25, 2.0], [0.5, 0.5], [-1.0, 1.0]]> : tensor<4x2xf32>
+  %b = nn.constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %n = nn.batch_norm %x, %g, %z, %z, %one {layer = "bn", range = #qtc.range<-4.0, 4.0>} : (tensor<1x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4xf32>
+  %d = nn.dense %n, %w, %b {layer = "d", range = #qtc.range<-6.0, 6.0>} : (tensor<1x4xf32>, tensor<4x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
+  %d_1 = nn.tanh %d {layer = "d", range = #qtc.range<-1.0, 1.0>} : tensor<1x2xf32>
+  func.return %d_1 : tensor<1x2xf32>
+}
+"""
+"""A [1, 4] batch norm (three integer ops: reshape, 1x1 depthwise convolution, reshape, all named
+%n) and a Dense(tanh) layer (%d twice: the dense and its tanh)."""
+
+
+def _pairs(mutate=lambda function: None) -> dict:
+    float_mod, int_mod = parse_module(BN_DENSE_TANH), parse_module(BN_DENSE_TANH)
+    run_pipeline(int_mod, "propagate-contracts,requantize")
+    int_fn = entry_function(int_mod)
+    mutate(int_fn)
+    return {(p.name, p.op): p for p in pair_values(entry_function(float_mod), int_fn)}
+
+
+def test_values_pair_with_the_integer_op_of_their_kind() -> None:
+    """The batch norm takes the last of its three ops (its shape), the dense its qnn.dense and the
+    tanh its table, all in one (layer, name) group each."""
+    pairs = _pairs()
+    assert all(p.reason is None for p in pairs.values())
+    bn = pairs["bn", "nn.batch_norm"].int_value
+    assert isinstance(bn.owner, qnn.ReshapeOp) and isinstance(bn.owner.input.owner, qnn.DepthwiseConv1DOp)
+    assert isinstance(pairs["d", "nn.dense"].int_value.owner, qnn.DenseOp)
+    assert isinstance(pairs["d", "nn.tanh"].int_value.owner, qnn.LutOp)
+    assert isinstance(pairs["x", "input"].int_value.owner, qnn.QuantizeOp)
+
+
+def test_a_value_without_an_integer_twin_of_its_kind_is_not_compared() -> None:
+    """The tanh's table moved to another layer (as before b10abea, when a retargeted table took a
+    concat's layer): the (d, %d) group has two float values and one integer value. Pairing by
+    position gave the tanh the dense's pre-activation integers and the dense nothing; by kind, the
+    dense keeps its qnn.dense and the tanh is listed as not compared, with the reason."""
+
+    def move_table(function) -> None:
+        (lut,) = [op for op in function.body.block.ops if isinstance(op, qnn.LutOp)]
+        lut.attributes["layer"] = StringAttr("concat")
+
+    pairs = _pairs(move_table)
+    assert isinstance(pairs["d", "nn.dense"].int_value.owner, qnn.DenseOp)
+    tanh = pairs["d", "nn.tanh"]
+    assert tanh.int_value is None and tanh.qparams is None
+    assert tanh.reason == "no qnn.lut with layer 'd' and name %d"
+
+    def drop_dense_name(function) -> None:  # the dense alone has no twin now: not the table
+        (dense,) = [op for op in function.body.block.ops if isinstance(op, qnn.DenseOp)]
+        dense.result.name_hint = "pre"
+
+    pairs = _pairs(drop_dense_name)
+    assert pairs["d", "nn.dense"].int_value is None and "no qnn.dense" in pairs["d", "nn.dense"].reason
+    assert isinstance(pairs["d", "nn.tanh"].int_value.owner, qnn.LutOp)
+
+
+def test_every_lowered_op_has_its_integer_forms() -> None:
+    assert set(qnn.INTEGER_FORMS) == {op.name for op in LOWERINGS}
+    ops = {op.name for op in qnn.QNN.operations}
+    assert all(set(forms) <= ops for forms in qnn.INTEGER_FORMS.values())
 
 
 def test_exceeded_tolerance_exits_1_naming_the_worst_layer(broken, capsys) -> None:

@@ -180,8 +180,14 @@ def _conv_pads(op: qnn._ConvOp) -> list[tuple[int, int]]:
     )
 
 
-WINDOW16_MAX = 0xFFFF
-"""The largest size a `qtc_packed_layer` descriptor's window (qtc_int.h's qtc_window16) holds."""
+COMPACT_WINDOW_MAX = (0xFFFF,) * 4 + (0xFF,) * 8 + (0xFFFF,) * 3
+"""The largest value of each field (in QTC_WINDOW_FIELDS order) a `qtc_packed_layer`
+descriptor's window (qtc_int.h's qtc_window_compact) holds: sizes in 16 bits, the kernel's size,
+strides, dilations and padding in 8."""
+
+
+def fits_compact_window(window: Sequence[int]) -> bool:
+    return all(v <= most for v, most in zip(window, COMPACT_WINDOW_MAX, strict=True))
 PACKED_LANES = 4
 """Output channels one word of packed 8-bit weights holds (qtc_int.h's `_packed` kernels)."""
 
@@ -312,7 +318,7 @@ def _dense(em: CEmitter, op: qnn.DenseOp) -> None:
         return
     weights = dense_to_numpy(op.weights.owner.value)
     window = [1, 1, rows, w[0], *[1] * 6, 0, 0, 1, rows, w[1]]  # qtc_dense_window_
-    if shares_packed_kernel(em, op) and max(window) <= WINDOW16_MAX:
+    if shares_packed_kernel(em, op) and fits_compact_window(window):
         _packed_layer(em, op, weights, "0", window)
     else:
         _packed_call(em, op, weights, *dims)
@@ -328,7 +334,7 @@ def _conv(em: CEmitter, op: qnn._ConvOp) -> None:
     weights = dense_to_numpy(op.weights.owner.value)
     taps = weights.reshape(prod(w[:-2]), -1) if op.DEPTHWISE else weights.reshape(-1, w[-1])
     patch = em.scratch(op) if SCRATCH in op.attributes else "0"
-    if shares_packed_kernel(em, op) and max(window) <= WINDOW16_MAX:
+    if shares_packed_kernel(em, op) and fits_compact_window(window):
         _packed_layer(em, op, taps, patch, window)
     else:
         _packed_call(em, op, taps, patch, window_struct(em, op, window))

@@ -7,13 +7,14 @@
 /* Geometry of a 2-d window op on x [n, h, w, c] -> y [n, oh, ow, f]. 1-d ops use h = kh = sh = dh = oh = 1, pad_top = 0.
    For convolution f = output channels; for depthwise f = depth multiplier (y has c*f channels, channel ci*f + m);
    for pooling f is unused (y has c channels). pad_top/pad_left: zero padding before the first row/column (TF "same" rule,
-   computed by the caller). QTC_WINDOW_FIELDS lists the fields in initializer order, the one list
-   the layer descriptors' uint16_t copy (qtc_int.h) is made from. */
-#define QTC_WINDOW_FIELDS(X) \
-    X(n) X(h) X(w) X(c) X(kh) X(kw) X(sh) X(sw) X(dh) X(dw) X(pad_top) X(pad_left) X(oh) X(ow) X(f)
+   computed by the caller). QTC_WINDOW_FIELDS lists the fields in initializer order, sizes through
+   S and the kernel's (size, stride, dilation, padding) through K: the one list the layer
+   descriptors' compact copy (qtc_int.h) is made from. */
+#define QTC_WINDOW_FIELDS(S, K) \
+    S(n) S(h) S(w) S(c) K(kh) K(kw) K(sh) K(sw) K(dh) K(dw) K(pad_top) K(pad_left) S(oh) S(ow) S(f)
 #define QTC_WINDOW_INT_(name) int name;
 typedef struct {
-    QTC_WINDOW_FIELDS(QTC_WINDOW_INT_)
+    QTC_WINDOW_FIELDS(QTC_WINDOW_INT_, QTC_WINDOW_INT_)
 } qtc_window;
 
 /* Copy n bytes; dst and src may be equal (a reshape that kept its buffer). */

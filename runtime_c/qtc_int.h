@@ -59,6 +59,13 @@
    rounding, int64 input (16x8 accumulators, the same in both roundings). */
 enum { QTC_MBQM_DOUBLE = 0, QTC_MBQM_SINGLE = 1, QTC_MBQM_INT64 = 2 };
 
+/* 0 when no requantizer of the model rounds once (the generated source says so before including
+   this header, as TFLM builds choose TFLITE_SINGLE_ROUNDING): the DSP cores' int8 requantizer
+   then takes every output, and the generic one it would fall back to is compiled out. */
+#ifndef QTC_SINGLE_ROUNDING_USED
+#define QTC_SINGLE_ROUNDING_USED 1
+#endif
+
 /* 1 where the core has no 32x32->64 multiply (ARMv6-M, ARMv8-M Baseline): there a 64-bit
    product is a libgcc call (__aeabi_lmul), so the requantizers below build the product from
    16-bit halves in 32-bit arithmetic instead. Both forms give the same integers as
@@ -622,7 +629,9 @@ static inline void qtc_requant_dsp_(const uint32_t *acc, int8_t *y, const qtc_re
 }
 /* How many of the outputs qtc_requant_dsp_ took (all or none). */
 #define QTC_REQUANT_FAST_i8_i8(acc, y, o, count, p)                                                 \
-    (p->mode == QTC_MBQM_DOUBLE ? (qtc_requant_dsp_(acc, y, p, o, count), count) : 0)
+    (!QTC_SINGLE_ROUNDING_USED || p->mode == QTC_MBQM_DOUBLE                                        \
+         ? (qtc_requant_dsp_(acc, y, p, o, count), count)                                           \
+         : 0)
 #elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 /* ARMv6-M, except at -Os (where GCC keeps r8-r11 out of asm operands): the four products of one
    tap, v holding the channels' inputs, k their weights. Bytes 0 and 3 of a word come out with one
@@ -1376,18 +1385,20 @@ QTC_DEFINE_PAD(i16)
 
 /* ---- layer descriptors --------------------------------------------------------------------- */
 
-/* qtc_window's fields as uint16_t, for a descriptor to hold its layer's window in half the flash.
-   The entry expands it into a qtc_window for the loops: reading uint16_t fields there cost the M0
-   0.5% more cycles on MobileNet. The compiler calls a layer whose sizes exceed uint16_t directly. */
+/* qtc_window's sizes as uint16_t and its kernel's fields as uint8_t, for a descriptor to hold its
+   layer's window in 22 bytes instead of 60. The entry expands it into a qtc_window for the loops:
+   reading narrow fields there cost the M0 0.5% more cycles on MobileNet. The compiler calls a
+   layer whose window does not fit directly. */
 #define QTC_WINDOW_U16_(name) uint16_t name;
+#define QTC_WINDOW_U8_(name) uint8_t name;
 typedef struct {
-    QTC_WINDOW_FIELDS(QTC_WINDOW_U16_)
-} qtc_window16;
+    QTC_WINDOW_FIELDS(QTC_WINDOW_U16_, QTC_WINDOW_U8_)
+} qtc_window_compact;
 
-static inline qtc_window qtc_window_of16_(const qtc_window16 *s) {
+static inline qtc_window qtc_window_expand_(const qtc_window_compact *s) {
     qtc_window g;
 #define QTC_WINDOW_COPY_(name) g.name = s->name;
-    QTC_WINDOW_FIELDS(QTC_WINDOW_COPY_)
+    QTC_WINDOW_FIELDS(QTC_WINDOW_COPY_, QTC_WINDOW_COPY_)
 #undef QTC_WINDOW_COPY_
     return g;
 }
@@ -1406,7 +1417,7 @@ typedef struct {
     void *y;             /* QTC_T_<output> */
     void *patch;         /* QTC_T_<input>, kh*kw*c, or 0 */
     qtc_requant requant;
-    qtc_window16 window;
+    qtc_window_compact window;
 } qtc_packed_layer;
 
 /* The entries of one kind, over one copy of the loops for both kinds (GCC drops the depthwise
@@ -1425,7 +1436,7 @@ typedef struct {
 #define QTC_DEFINE_PACKED_LAYERS(SX, SY)                                                            \
     QTC_OUT_OF_LINE void qtc_packed_layer_##SX##_##SY##_(                                           \
         const QTC_T_##SX *x, const qtc_packed_layer *l, int depthwise) {                            \
-        const qtc_window g = qtc_window_of16_(&l->window);                                          \
+        const qtc_window g = qtc_window_expand_(&l->window);                                        \
         qtc_conv_fast_##SX##_##SY##_(x, l->w, (const QTC_BIAS_##SX *)l->b, (QTC_T_##SY *)l->y,      \
                                      (QTC_T_##SX *)l->patch, &g, &l->requant, depthwise);           \
     }                                                                                               \

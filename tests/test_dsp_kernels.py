@@ -108,15 +108,14 @@ def mnemonics(elf: Path, function: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_m4_dsp_build_equals_m0_and_the_reference(name: str, tmp_path: Path) -> None:
-    pytest.importorskip("unicorn")
-    model = MODELS[name]()
+def build_and_compare(model: keras.Model, name: str, tmp_path: Path, rounding: str = "double") -> Path:
+    """Compile `model` in int8, run it on the M4 and the M0 (Unicorn) for random inputs and
+    check both against the interpreter; returns the output folder."""
     rng = np.random.default_rng(5)
     shape = (SAMPLES, *model.input_shape[1:])
     calibration = rng.normal(size=(64, *shape[1:])).astype(np.float32)
     out = tmp_path / "out"
-    compile_model(model, str(out), bits="8", calibration=calibration)
+    compile_model(model, str(out), bits="8", calibration=calibration, rounding=rounding)
     module = parse_module((out / "model.mlir").read_text())
     (q_in,), (q_out,) = interpreter.run_integer(module, [rng.normal(size=shape).astype(np.float32) * 2])
     runs = {cpu: core_runner(out, cpu, tmp_path / cpu) for cpu in ("cortex-m4", "cortex-m0")}
@@ -124,7 +123,24 @@ def test_m4_dsp_build_equals_m0_and_the_reference(name: str, tmp_path: Path) -> 
         for sample, want in zip(q_in, q_out):
             got = run(sample)
             assert np.array_equal(got, want.reshape(-1)), f"{name} on {cpu}: {got} != {want.reshape(-1)}"
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_m4_dsp_build_equals_m0_and_the_reference(name: str, tmp_path: Path) -> None:
+    pytest.importorskip("unicorn")
+    out = build_and_compare(MODELS[name](), name, tmp_path)
+    assert "#define QTC_SINGLE_ROUNDING_USED 0" in (out / "model.c").read_text()
     used = mnemonics(tmp_path / "cortex-m4" / "bench.elf", "model_run")
     assert DSP_INSTRUCTIONS[name] <= used, f"the M4 build lacks {DSP_INSTRUCTIONS[name] - used}"
     generic = mnemonics(tmp_path / "cortex-m0" / "bench.elf", "model_run")
     assert not generic & DSP_INSTRUCTIONS[name]
+
+
+def test_single_rounding_model_keeps_the_generic_requantizer(tmp_path: Path) -> None:
+    """The M4's int8 requantizer is double rounding only: a single-rounding model leaves
+    QTC_SINGLE_ROUNDING_USED at its default, so its outputs take the generic requantizer, and
+    still equals the reference on both cores."""
+    pytest.importorskip("unicorn")
+    out = build_and_compare(conv_net(), "conv", tmp_path, rounding="single")
+    assert "QTC_SINGLE_ROUNDING_USED" not in (out / "model.c").read_text()

@@ -83,3 +83,27 @@ def test_integer_model_tracks_float_model(name, mode, calibration) -> None:
     quantize_module(module, mode, calib)
     (quantized,) = interpreter.run(module, [x])
     assert sqnr_db(reference, quantized) >= MIN_SQNR_DB[mode]
+
+
+def test_windows_beyond_the_compact_descriptor_are_called_directly(tmp_path) -> None:
+    """Two convolutions share the packed kernel: the one whose 260-tap kernel does not fit a
+    layer descriptor's 8-bit window field is called with its full qtc_window, the other gets a
+    descriptor, and the C equals the interpreter."""
+    import keras
+
+    keras.utils.set_random_seed(8)
+    x = keras.Input((300, 2))
+    h = keras.layers.Conv1D(4, 260, name="long")(x)
+    y = keras.layers.Conv1D(4, 3, padding="same", name="short")(h)
+    model = keras.Model(x, y)
+    rng = np.random.default_rng(8)
+    calib = rng.normal(size=(32, 300, 2)).astype(np.float32)
+    out = tmp_path / "out"
+    compile_model(model, str(out), bits="8", calibration=calib)
+    source = (out / "model.c").read_text()
+    assert source.count("static const qtc_packed_layer ") == 1
+    assert "qtc_conv2d_packed_i8_i8(" in source
+    module = import_keras(model)
+    run_pipeline(module, FLOAT_PIPELINE)
+    quantize_module(module, "8", calib)
+    assert_c_equals_reference(out, module, rng.normal(size=(50, 300, 2)).astype(np.float32), tmp_path)

@@ -346,12 +346,12 @@ static inline void qtc_fill_words_(void *dst, uint32_t word, int bytes) {
 
 /* The inner loops of one input type. */
 #define QTC_DEFINE_FAST_LOOPS(SX)                                                                   \
-    /* s[j] += sum_i x[r * step + i] * byte j of w[r * n + i], i < n, r < runs: runs of n         \
+    /* s[j] += sum_i x[r * step + i] * byte j of w[r * n + i], i < n, r < runs (>= 1): runs of n  \
        contiguous inputs (the rows of a window: one call for all of them), four output channels. */ \
     QTC_OUT_OF_LINE void qtc_dot4_##SX##_(const QTC_T_##SX *x, int step, int runs,                  \
                                           const uint32_t *w, int n, uint32_t *s) {                  \
         uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
-        for (; runs > 0; --runs, x += step - n) {                                                   \
+        for (;; x += step - n) { /* to the next run, after all but the last */                      \
             const QTC_T_##SX *end = x + n;                                                          \
             for (; x != end; ++x) {                                                                 \
                 const int32_t v = *x;                                                               \
@@ -361,6 +361,7 @@ static inline void qtc_fill_words_(void *dst, uint32_t word, int bytes) {
                 s2 += (uint32_t)(v * QTC_LANE2(k));                                                 \
                 s3 += (uint32_t)(v * QTC_LANE3(k));                                                 \
             }                                                                                       \
+            if (--runs <= 0) break;                                                                 \
         }                                                                                           \
         s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
@@ -502,7 +503,7 @@ QTC_OUT_OF_LINE void qtc_dot4_dsp_(const int8_t *x, int step, int runs, const ui
     register uint32_t a __asm__("r4"), b __asm__("r5"), c __asm__("r6"), d __asm__("r8");
     uint32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3], xe, xo, t;
     const int8_t *end, *last;
-    for (; runs > 0; --runs, x += step - n) {
+    for (;; x += step - n) { /* to the next run, after all but the last */
         t = (uint32_t)n & 4u;
         end = x + (n & ~3);
         last = x + n;
@@ -522,6 +523,7 @@ QTC_OUT_OF_LINE void qtc_dot4_dsp_(const int8_t *x, int step, int runs, const ui
             s1 = (uint32_t)qtc_smlabb_(v, ko, (int32_t)s1);
             s3 = (uint32_t)qtc_smlabt_(v, ko, (int32_t)s3);
         }
+        if (--runs <= 0) break;
     }
     acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
@@ -708,7 +710,7 @@ QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, int step, int runs, const ui
     uint32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
     const int8_t *end, *last;
     int32_t u, v, k, a;
-    for (; runs > 0; --runs, x += step - n) {
+    for (;; x += step - n) { /* to the next run, after all but the last */
         end = x + (n & ~3);
         last = x + n;
         if (x != end && !((uint32_t)(uintptr_t)x & 3u)) {
@@ -728,6 +730,7 @@ QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, int step, int runs, const ui
         if (x != last)
             QTC_V6M_DOT_LOOP_(last, "ldrb %[v], [%[x]]\n\tsxtb %[v], %[v]\n\tadds %[x], #1\n\t"
                                     QTC_V6M_DOT_TAP_);
+        if (--runs <= 0) break;
     }
     acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
@@ -747,13 +750,13 @@ static inline void qtc_segment4_i8_(const int8_t *x, int step, int runs, const u
 
 static inline void qtc_segment4_i16_(const int16_t *x, int step, int runs, const uint32_t *w, int n,
                                      int64_t *acc) {
-    int done, len, j;
-    for (; runs > 0; --runs, x += step, w += n)
+    int r, done, len, j;
+    for (r = 0; r < runs; ++r)
         for (done = 0; done < n; done += len) {
             uint32_t part[4];
             part[0] = part[1] = part[2] = part[3] = 0;
             len = n - done < QTC_DOT_TERMS_i16 ? n - done : QTC_DOT_TERMS_i16;
-            qtc_dot4_i16_(x + done, 0, 1, w + done, len, part);
+            qtc_dot4_i16_(x + r * step + done, 0, 1, w + r * n + done, len, part);
             for (j = 0; j < 4; ++j) acc[j] += (int32_t)part[j];
         }
 }

@@ -346,22 +346,18 @@ static inline void qtc_fill_words_(void *dst, uint32_t word, int bytes) {
 
 /* The inner loops of one input type. */
 #define QTC_DEFINE_FAST_LOOPS(SX)                                                                   \
-    /* s[j] += sum_i x[r * step + i] * byte j of w[r * n + i], i < n, r < runs (>= 1): runs of n  \
-       contiguous inputs (the rows of a window: one call for all of them), four output channels. */ \
-    QTC_OUT_OF_LINE void qtc_dot4_##SX##_(const QTC_T_##SX *x, int step, int runs,                  \
-                                          const uint32_t *w, int n, uint32_t *s) {                  \
+    /* s[j] += sum_i x[i] * byte j of w[i], i < n (contiguous inputs, four output channels). */     \
+    QTC_OUT_OF_LINE void qtc_dot4_##SX##_(const QTC_T_##SX *x, const uint32_t *w, int n,            \
+                                          uint32_t *s) {                                            \
         uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];                                        \
-        for (;; x += step - n) { /* to the next run, after all but the last */                      \
-            const QTC_T_##SX *end = x + n;                                                          \
-            for (; x != end; ++x) {                                                                 \
-                const int32_t v = *x;                                                               \
-                const uint32_t k = *w++;                                                            \
-                s0 += (uint32_t)(v * QTC_LANE0(k));                                                 \
-                s1 += (uint32_t)(v * QTC_LANE1(k));                                                 \
-                s2 += (uint32_t)(v * QTC_LANE2(k));                                                 \
-                s3 += (uint32_t)(v * QTC_LANE3(k));                                                 \
-            }                                                                                       \
-            if (--runs <= 0) break;                                                                 \
+        const QTC_T_##SX *end = x + n;                                                              \
+        for (; x != end; ++x) {                                                                     \
+            const int32_t v = *x;                                                                   \
+            const uint32_t k = *w++;                                                                \
+            s0 += (uint32_t)(v * QTC_LANE0(k));                                                     \
+            s1 += (uint32_t)(v * QTC_LANE1(k));                                                     \
+            s2 += (uint32_t)(v * QTC_LANE2(k));                                                     \
+            s3 += (uint32_t)(v * QTC_LANE3(k));                                                     \
         }                                                                                           \
         s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;                                                 \
     }                                                                                               \
@@ -422,6 +418,15 @@ static inline void qtc_fill_words_(void *dst, uint32_t word, int bytes) {
 
 QTC_DEFINE_FAST_LOOPS(i8)
 QTC_DEFINE_FAST_LOOPS(i16)
+
+/* s[j] += sum_i x[r * step + i] * byte j of w[r * n + i], i < n, r < runs: the runs of n
+   contiguous inputs of a window (its rows), a qtc_dot4_i8_ each; the asm loops below take all
+   runs in one call and keep the sums in registers. */
+static inline void qtc_dot4_runs_i8_(const int8_t *x, int step, int runs, const uint32_t *w, int n,
+                                     uint32_t *s) {
+    int r;
+    for (r = 0; r < runs; ++r) qtc_dot4_i8_(x + r * step, w + r * n, n, s);
+}
 
 /* Cores with the DSP extension (Cortex-M4/M7/M33...): GCC does not emit the dual 16-bit
    multiply-accumulates by itself, so the int8 inner loops below spell them out. SXTB16 sign
@@ -491,7 +496,7 @@ static inline uint32_t qtc_load4_(const void *p) {
     "sxtb16 %[xo], %[xo], ror #8\n\t"                                                               \
     QTC_DSP_PAIRS_("a", "c", "xe") QTC_DSP_PAIRS_("b", "d", "xo")
 
-/* qtc_dot4_i8_ eight taps an iteration (the loop in asm: GCC's own scheduling of it runs out of
+/* qtc_dot4_runs_i8_ eight taps an iteration (the loop in asm: GCC's own scheduling of it runs out of
    registers), entered at its second half when n % 8 >= 4, then the last n % 4 one at a time
    (SMLABB/SMLABT of the input and the weights' even or odd bytes: no call for the short rows of
    a layer with few channels). LDM loads its registers in ascending order, so a..d are fixed ones
@@ -701,7 +706,7 @@ QTC_OUT_OF_LINE void qtc_window4_v6m_(const int8_t *x, int row, int col, int kh,
                      : [e] "r"(end)                                                                 \
                      : "cc", "memory")
 
-/* qtc_dot4_i8_ on ARMv6-M, four taps an iteration (a taken branch costs 3 cycles): one word of
+/* qtc_dot4_runs_i8_ on ARMv6-M, four taps an iteration (a taken branch costs 3 cycles): one word of
    four inputs taken apart by shifts when x is word aligned, else a byte load each (Thumb-1 has
    no immediate-offset signed byte load); then the last n % 4 taps one at a time. The runs of a
    window share the call. */
@@ -737,7 +742,7 @@ QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, int step, int runs, const ui
 #define QTC_DOT4_i8 qtc_dot4_v6m_
 #define QTC_WINDOW4_i8 qtc_window4_v6m_
 #else
-#define QTC_DOT4_i8 qtc_dot4_i8_
+#define QTC_DOT4_i8 qtc_dot4_runs_i8_
 #define QTC_WINDOW4_i8 qtc_window4_i8_
 #endif
 
@@ -756,7 +761,7 @@ static inline void qtc_segment4_i16_(const int16_t *x, int step, int runs, const
             uint32_t part[4];
             part[0] = part[1] = part[2] = part[3] = 0;
             len = n - done < QTC_DOT_TERMS_i16 ? n - done : QTC_DOT_TERMS_i16;
-            qtc_dot4_i16_(x + r * step + done, 0, 1, w + r * n + done, len, part);
+            qtc_dot4_i16_(x + r * step + done, w + r * n + done, len, part);
             for (j = 0; j < 4; ++j) acc[j] += (int32_t)part[j];
         }
 }

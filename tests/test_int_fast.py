@@ -292,7 +292,7 @@ int run(void) {
                 const int runs = n < 16 ? 1 + n % 3 : 1, step = n + (round + n) % 5;
                 for (j = 0; j < 4; ++j) got[j] = want[j] = round > 20 ? 0x7FFFF000u + j : next();
                 QTC_DOT4_i8(inputs + offset, step, runs, words, n, got);
-                qtc_dot4_i8_(inputs + offset, step, runs, words, n, want);
+                qtc_dot4_runs_i8_(inputs + offset, step, runs, words, n, want);
                 failures += differ(got, want);
             }
         for (offset = 0; offset < 8; ++offset) {

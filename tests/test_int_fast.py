@@ -8,9 +8,10 @@
 * The packed dense/convolution kernels at the edges the random cases of test_int_c.py do not
   reach: 16x8 rows longer than one exact int32 partial sum, output channels not a multiple of
   four, depthwise multipliers, wide windows, int32-wrapping int8 accumulators.
-* The Cortex-M0 asm inner loops (qtc_dot4_v6m_, qtc_window4_v6m_), run in Unicorn, against the
-  generic C loops over every alignment and length, and its asm requantizer (qtc_requant4_v6m_)
-  against qtc_requant32_ over edge accumulators, multipliers, shifts and clamps; add/sub's
+* The Cortex-M0 and M4 asm inner loops (qtc_dot4_v6m_/qtc_window4_v6m_, qtc_dot4_dsp_/
+  qtc_window4_dsp_), run in Unicorn, against the generic C loops over every alignment, length
+  and run count, and their asm requantizers (qtc_requant4_v6m_, qtc_requant_dsp_) against
+  qtc_requant32_ over edge accumulators, multipliers, shifts, clamps and block sizes; add/sub's
   cheap forms (equal input scales) against the three rescales on every pair of int8 operands,
   and modules of them against the reference.
 * test_int_c.py's random modules of the kinds whose kernels changed, built with the split

@@ -380,7 +380,7 @@ def run_core(source: str, tmp_path: Path, cpu: str = "cortex-m0", flags: tuple[s
     import unicorn.arm_const as uc_arm
     from qtc.compiler import cost
 
-    for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h"):
+    for header in ("qtc_common.h", "qtc_fixedpoint.h", "qtc_int.h", "qtc_recurrent.h"):
         (tmp_path / header).write_text(runtime_file(header))
     (tmp_path / "harness.c").write_text(source)
     elf_path = tmp_path / "harness.elf"

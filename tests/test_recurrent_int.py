@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -52,7 +53,7 @@ from test_int_c import (
     write_c,
     zero_point,
 )
-from test_int_fast import core_runner
+from test_int_fast import O0_FLAGS, core_runner, run_core
 from test_quantized_models import assert_c_equals_reference, sqnr_db
 
 L = keras.layers
@@ -269,14 +270,12 @@ def dsp_gate(s: np.ndarray, words: np.ndarray) -> np.ndarray:
     return np.clip((((x * q + 2**31) >> 32) + c) >> right, -32768, 32767)
 
 
-def test_gate_words_allow_the_clamp_free_dsp_gate_only_where_it_is_exact() -> None:
-    """For random double-rounding rescales (typical to saturating, left and right shifts),
-    biases, weights and input ranges, every column whose gate words carry left + 1 gives the
-    reference's gate rescale (`gate_rescale`) for all reachable sums tried: both ends, random
-    ones, those around a zero bias + s, and those next to the ties of RDBPOT's rounding."""
-    rng = np.random.default_rng([SEED, 3])
-    allowed = 0
-    for _ in range(60):
+def clamp_free_gates(rng: np.random.Generator, cases: int, tries: int):
+    """(gate words, sums, the reference's gate rescale of them) of every column whose gate words
+    carry left + 1, for random double-rounding rescales (typical to saturating, left and right
+    shifts), biases, weights and input ranges: `tries` reachable sums of each column, its two
+    ends, those around a zero bias + s, and those next to the ties of RDBPOT's rounding."""
+    for _ in range(cases):
         rows, columns = (int(v) for v in rng.integers(1, [40, 12], endpoint=True))
         inputs = choice(rng, [(-128 - 5, 127 - 5), (-255, 0), storage_range(16)])
         weights = rng.integers(-128, 128, (rows, columns))
@@ -289,18 +288,85 @@ def test_gate_words_allow_the_clamp_free_dsp_gate_only_where_it_is_exact() -> No
         products = weights[None] * np.asarray(inputs)[:, None, None]
         lowest, highest = products.min(axis=0).sum(axis=0), products.max(axis=0).sum(axis=0)
         for j in np.flatnonzero(words[:, 4] >> 16):
-            allowed += 1
             lo, hi = int(lowest[j]), int(highest[j])
-            s = [lo, hi, *rng.integers(lo, hi, 2000, endpoint=True)]
+            s = [lo, hi, *rng.integers(lo, hi, tries, endpoint=True)]
             s += [d - int(bias[j]) for d in range(-3, 4)]
             right = int(words[j, 4]) >> 8 & 0xFF
-            for k in rng.integers(-(2**15), 2**15, 50):  # SRDHM results at RDBPOT's ties
+            for k in rng.integers(-(2**15), 2**15, tries // 40):  # SRDHM results at RDBPOT's ties
                 v = ((int(k) << right) + (1 << right >> 1)) * 2**31 // max(q[j], 1)
                 s += [v - int(bias[j]) + d for d in range(-3, 4)]
             s = np.clip(np.asarray(s, np.int64), lo, hi)
-            want = gate_rescale(bias[j] + s, q[j], shift[j], "double", 32)
-            assert np.array_equal(dsp_gate(s, words[j]), want), f"column {j}: {words[j]}"
+            yield words[j], s, gate_rescale(bias[j] + s, q[j], shift[j], "double", 32)
+
+
+def test_gate_words_allow_the_clamp_free_dsp_gate_only_where_it_is_exact() -> None:
+    """Every column whose gate words carry left + 1 gives the reference's gate rescale
+    (`gate_rescale`) through the clamp-free DSP gate for all reachable sums tried
+    (`clamp_free_gates`)."""
+    allowed = 0
+    for words, s, want in clamp_free_gates(np.random.default_rng([SEED, 3]), 60, 2000):
+        allowed += 1
+        assert np.array_equal(dsp_gate(s, words), want), f"gate words {words}"
     assert allowed > 100
+
+
+def c_int32(v) -> str:
+    """An int32 as a C constant (INT32_MIN has none)."""
+    return str(int(v)) if v > -(2**31) else "INT32_MIN"
+
+
+V6M_GATE_HARNESS = """
+#include "qtc_recurrent.h"
+
+%s
+
+/* Mismatches of qtc_rnn_gates32_ (on ARMv6-M the asm of clamp-free columns) against the
+   reference's gate rescales, alone and added to a previous part with int16 saturation. */
+int run(void) {
+    int failures = 0, i;
+    for (i = 0; i < CASES; ++i) {
+        const int32_t *g = WORDS + 5 * COLUMN[i];
+        int16_t out[1];
+        const int32_t added = (int32_t)WANT[i] + PART[i];
+        out[0] = 0;
+        qtc_rnn_gates32_(SUMS + i, g, 1, 0, 0, out);
+        failures += out[0] != WANT[i];
+        out[0] = PART[i];
+        qtc_rnn_gates32_(SUMS + i, g, 1, 0, 1, out);
+        failures += out[0] != (added > 32767 ? 32767 : added < -32768 ? -32768 : added);
+    }
+    return failures;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@pytest.mark.parametrize("flags", [("-O2",), O0_FLAGS])
+def test_v6m_gate_asm_equals_the_reference(flags: tuple[str, ...], tmp_path: Path) -> None:
+    """On the Cortex-M0, run in Unicorn, the asm gate of the clamp-free columns
+    (`qtc_rnn_gate_v6m_`) gives the reference's gate rescale of every sum of
+    `clamp_free_gates` (the ends, ties of the rounding, extreme shifts), alone and added to a
+    previous part; also built at -O0 with the frame pointer (a register fewer for the asm)."""
+    pytest.importorskip("unicorn")
+    rng = np.random.default_rng([SEED, 11])
+    words, columns, sums, want = [], [], [], []
+    for column_words, s, rescaled in clamp_free_gates(rng, 12, 120):
+        columns += [len(words)] * len(s)
+        words.append(column_words)
+        sums.append(s)
+        want.append(rescaled)
+    sums, want = np.concatenate(sums), np.concatenate(want)
+    parts = rng.integers(-(2**15), 2**15, len(sums))
+    tables = "\n".join([
+        f"#define CASES {len(sums)}",
+        f"static const int32_t WORDS[] = {{{', '.join(map(c_int32, np.concatenate(words)))}}};",
+        f"static const uint16_t COLUMN[] = {{{', '.join(map(str, columns))}}};",
+        f"static const uint32_t SUMS[] = {{{', '.join(f'{int(v) & 0xFFFFFFFF}u' for v in sums)}}};",
+        f"static const int16_t WANT[] = {{{', '.join(map(str, want))}}};",
+        f"static const int16_t PART[] = {{{', '.join(map(str, parts))}}};",
+    ])
+    assert len(words) > 20 and len(sums) > 2000
+    assert run_core(V6M_GATE_HARNESS % tables, tmp_path, "cortex-m0", flags) == 0, "mismatches"
 
 
 @needs_arm

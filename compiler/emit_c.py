@@ -104,6 +104,9 @@ class CEmitter:
         self.arena_lower_bound: int = plan["lower_bound_bytes"]
         self.state_bytes = 0
         """Static arrays outside the arena that persist between calls (held output, sample ring)."""
+        self.fast_requant_modes: set[str] = set()
+        """The requantizer modes of the int8 layers whose outputs qtc_int.h's
+        qtc_requant_block_i8_i8_ takes (the fast requantizers of some are compiled out)."""
         signature = c_signature(self.function, io)
         self.inputs, self.outputs, self.ops = signature.inputs, signature.outputs, signature.ops
         # ("input" | "output", qparams) of the boundary conversions left to the caller (int I/O)
@@ -294,13 +297,18 @@ class CEmitter:
         return {f"{p}.h": "\n".join(header), f"{p}.c": "\n".join(source)}
 
     def runtime_config(self, headers: list[str]) -> list[str]:
-        """Macros the included runtime `headers` read: QTC_SINGLE_ROUNDING_USED 0 for qtc_int.h
+        """Macros the included runtime `headers` read, for qtc_int.h: QTC_SINGLE_ROUNDING_USED 0
         when no requantizer of the model rounds once (the generic int8 requantizer the fast ones
-        fall back to for that rounding is then compiled out)."""
-        roundings = {op.rounding.data for op in self.ops if isinstance(op, qnn.RoundingOp)}
-        if "qtc_int.h" not in headers or "single" in roundings:
+        fall back to for that rounding is then compiled out), QTC_WIDE_DOUBLE_USED 0 when no
+        fast-requantized layer has double rounding of accumulators not proven narrow (the DSP
+        requantizer of those is then compiled out)."""
+        if "qtc_int.h" not in headers:
             return []
-        return ["#define QTC_SINGLE_ROUNDING_USED 0"]
+        roundings = {op.rounding.data for op in self.ops if isinstance(op, qnn.RoundingOp)}
+        config = [] if "single" in roundings else ["#define QTC_SINGLE_ROUNDING_USED 0"]
+        if "QTC_MBQM_DOUBLE" not in self.fast_requant_modes:
+            config.append("#define QTC_WIDE_DOUBLE_USED 0")
+        return config
 
     def runtime_headers(self) -> list[str]:
         """The runtime_c/ headers the generated source includes (copied next to it)."""

@@ -54,6 +54,8 @@ MBQM_MODES = {"double": "QTC_MBQM_DOUBLE", "single": "QTC_MBQM_SINGLE"}
 """qtc_int.h's requantizer of each `rounding` (int32 accumulators)."""
 MBQM_INT64 = "QTC_MBQM_INT64"
 """qtc_int.h's requantizer of int64 (16x8) accumulators, the same for both roundings."""
+MBQM_NARROW = "QTC_MBQM_DOUBLE_NARROW"
+"""qtc_int.h's double rounding of int32 accumulators proven narrow (`narrow_accumulators`)."""
 BROADCAST_RANK = 4
 """Axes of qtc_int.h's `qtc_broadcast` after merging."""
 
@@ -121,14 +123,15 @@ def requant_struct(em: CEmitter, hint: str, fields: dict[str, str]) -> str:
     return struct(em, "qtc_requant", f"{hint}_requant", fields)
 
 
-def op_requant_fields(em: CEmitter, op: qnn.RescaledOp) -> dict[str, str]:
-    """The fields of the op's `qtc_requant` (multipliers, shifts, zero points, clamp)."""
+def op_requant_fields(em: CEmitter, op: qnn.RescaledOp, narrow: bool = False) -> dict[str, str]:
+    """The fields of the op's `qtc_requant` (multipliers, shifts, zero points, clamp); narrow:
+    its accumulators are proven narrow (`narrow_accumulators`)."""
     input_zero_point = op.properties.get("input_zero_point")
     return requant_fields(
         em,
         _hint(op),
         (op.multipliers(), op.shifts()),
-        mbqm_mode(op.accumulator_bits(), op.rounding.data),
+        MBQM_NARROW if narrow else mbqm_mode(op.accumulator_bits(), op.rounding.data),
         (input_zero_point.value.data if input_zero_point else 0, op.output_zero_point.value.data),
         op.clamp_range(),
     )
@@ -265,21 +268,44 @@ def shares_packed_kernel(em: CEmitter, op: qnn._AccumulatingOp) -> bool:
     return len(users) > 1 and any(isinstance(o, qnn._ConvOp) for o in users)
 
 
-def _packed_operands(em: CEmitter, op: qnn._AccumulatingOp, weights: np.ndarray) -> tuple[str, str]:
-    """The packed weights and folded bias arrays of [taps, channels] `weights`."""
+def narrow_accumulators(op: qnn._AccumulatingOp, weights: np.ndarray, bias: np.ndarray) -> bool:
+    """Whether every accumulator an int8 layer of double rounding can reach, folded `bias` plus
+    [taps, channels] `weights` times raw inputs in [-128, 127] (padding taps hold the input zero
+    point the bias folds), has |acc| < 2^(30 - left), left = max(shift, 0): then acc << (left +
+    1) fits int32 and the DSP requantizer rounds once into the high word (QTC_MBQM_DOUBLE_NARROW),
+    with the reference's results."""
+    if op.accumulator_bits() != 32 or op.rounding.data != "double":
+        return False
+    channels = weights.shape[1]
+    reach = np.abs(bias[:channels].astype(np.int64)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=0)
+    left = np.maximum(np.broadcast_to(np.asarray(op.shifts(), np.int64), channels), 0)
+    return bool(np.all(reach < np.int64(1) << (30 - left)))
+
+
+def _packed_operands(
+    em: CEmitter, op: qnn._AccumulatingOp, weights: np.ndarray
+) -> tuple[str, str, dict[str, str]]:
+    """The packed weights and folded bias arrays of [taps, channels] `weights`, and the fields
+    of the layer's `qtc_requant` (narrow where `narrow_accumulators` proves it)."""
     hint = _hint(op)
     words = em.const_array(f"{hint}_packed", packed_weights(weights), "uint32_t")
-    return words, em.const_array(f"{hint}_bias_folded", folded_bias(op, weights))
+    bias = folded_bias(op, weights)
+    narrow = dtype_of(op.input).itemsize == 1 and narrow_accumulators(op, weights, bias)
+    fields = op_requant_fields(em, op, narrow)
+    if (dtype_of(op.input).itemsize, dtype_of(op.result).itemsize) == (1, 1):
+        em.fast_requant_modes.add(fields["mode"])
+    return words, em.const_array(f"{hint}_bias_folded", bias), fields
 
 
 def _packed_call(em: CEmitter, op: qnn._AccumulatingOp, weights: np.ndarray, *args: str) -> None:
     """`qtc_<kind>_packed_<x>_<y>(x, packed weights, folded bias, y, *args, requant)` for
     [taps, channels] `weights`: a layer whose loops no other shares, which GCC specialises to
     its constant geometry."""
-    words, bias = _packed_operands(em, op, weights)
+    words, bias, fields = _packed_operands(em, op, weights)
     em.emit(
         f"qtc_{kernel_kind(op)}_packed_{suffix(op.input)}_{suffix(op.result)}({em.ptr(op.input)}, "
-        f"{words}, {bias}, {em.ptr(op.result)}, {', '.join(args)}, {requant(em, op)});"
+        f"{words}, {bias}, {em.ptr(op.result)}, {', '.join(args)}, "
+        f"{requant_struct(em, _hint(op), fields)});"
     )
 
 
@@ -289,7 +315,7 @@ def _packed_layer(
     """A layer of shared loops (`shares_packed_kernel`): its `qtc_packed_layer` descriptor
     (qtc_int.h) with its `window` fields and `qtc_<kind>_packed_layer_<x>_<y>(&descriptor)`, or
     `..._layer_on_<x>_<y>(x, &descriptor)` when x is the model input (not a link-time constant)."""
-    words, bias = _packed_operands(em, op, weights)
+    words, bias, fields = _packed_operands(em, op, weights)
     on_input = em.is_parameter(op.input)
     layer = struct(em, "qtc_packed_layer", f"{_hint(op)}_layer", {
         "x": "0" if on_input else em.ptr(op.input),
@@ -297,7 +323,7 @@ def _packed_layer(
         "b": bias,
         "y": em.ptr(op.result),
         "patch": patch,
-        "requant": initializer(op_requant_fields(em, op)),
+        "requant": initializer(fields),
         "window": "{" + ", ".join(map(str, window)) + "}",
     })
     entry = f"qtc_{packed_kernel(op)[0]}_packed_layer"

@@ -56,14 +56,24 @@
 /* ---- requantization ------------------------------------------------------------------------ */
 
 /* MultiplyByQuantizedMultiplier variants: int32 double rounding (gemmlowp), int32 single
-   rounding, int64 input (16x8 accumulators, the same in both roundings). */
-enum { QTC_MBQM_DOUBLE = 0, QTC_MBQM_SINGLE = 1, QTC_MBQM_INT64 = 2 };
+   rounding, int64 input (16x8 accumulators, the same in both roundings), and double rounding of
+   narrow accumulators: the compiler proved |acc| < 2^(30 - left) for every accumulator the layer
+   can reach (left = max(shift, 0)), so acc << (left + 1) fits int32 and the DSP requantizer folds
+   both roundings into one rounded high word; everything else treats it as QTC_MBQM_DOUBLE. */
+enum { QTC_MBQM_DOUBLE = 0, QTC_MBQM_SINGLE = 1, QTC_MBQM_INT64 = 2, QTC_MBQM_DOUBLE_NARROW = 3 };
 
 /* 0 when no requantizer of the model rounds once (the generated source says so before including
    this header, as TFLM builds choose TFLITE_SINGLE_ROUNDING): the DSP cores' int8 requantizer
    then takes every output, and the generic one it would fall back to is compiled out. */
 #ifndef QTC_SINGLE_ROUNDING_USED
 #define QTC_SINGLE_ROUNDING_USED 1
+#endif
+
+/* 0 when every int8 layer of the model whose outputs qtc_requant_block_ takes has narrow
+   accumulators (QTC_MBQM_DOUBLE_NARROW) or rounds once: the DSP cores' requantizer of wide ones is
+   then compiled out. */
+#ifndef QTC_WIDE_DOUBLE_USED
+#define QTC_WIDE_DOUBLE_USED 1
 #endif
 
 /* 1 where the core has no 32x32->64 multiply (ARMv6-M, ARMv8-M Baseline): there a 64-bit
@@ -613,30 +623,69 @@ static inline int32_t qtc_requant1_dsp_(int32_t x, int32_t q, int32_t s, int32_t
     return x;
 }
 
+/* qtc_requant1_dsp_ of a narrow accumulator (QTC_MBQM_DOUBLE_NARROW): with x = acc << (left + 1),
+   SRDHM(acc << left, q) = (x*q + 2^31) >> 32, which one SMMLAR computes with gemmlowp's rounding
+   term of the divide by 2^e added to the high word: that SRDHM has x's sign or is 0 (which rounds
+   to 0 either way), so its rounded divide is (t + c) >> e with c = (2^e - (x < 0)) / 2 floored,
+   0 for e = 0 (as qtc_rnn_gate_dsp_). 12 instructions instead of 19. */
+static inline int32_t qtc_requant1_narrow_dsp_(int32_t x, int32_t q, int32_t s, int32_t zero) {
+    int32_t t;
+    __asm__("usat %[t], #5, %[s]\n\t"
+            "sub %[s], %[t], %[s]\n\t"
+            "add %[t], %[t], #1\n\t"
+            "lsl %[x], %[x], %[t]\n\t"
+            "mov %[t], #1\n\t"
+            "lsl %[t], %[t], %[s]\n\t"
+            "sub %[t], %[t], %[x], lsr #31\n\t"
+            "lsr %[t], %[t], #1\n\t"
+            "smmlar %[x], %[x], %[q], %[t]\n\t"
+            "asr %[x], %[x], %[s]\n\t"
+            "add %[x], %[x], %[z]\n\t"
+            "ssat %[x], #8, %[x]"
+            : [x] "+&r"(x), [s] "+&r"(s), [t] "=&r"(t)
+            : [q] "r"(q), [z] "r"(zero));
+    return x;
+}
+
+/* One of the two requantizers above (narrow a constant where it is called). */
+static inline int32_t qtc_requant1_either_dsp_(uint32_t acc, int32_t q, int32_t s, int32_t zero,
+                                               int narrow) {
+    return narrow ? qtc_requant1_narrow_dsp_((int32_t)acc, q, s, zero)
+                  : qtc_requant1_dsp_((int32_t)acc, q, s, zero);
+}
+
+/* The outputs of qtc_requant_dsp_ (narrow a constant: each call site gets its own loops). */
+static inline void qtc_requant_loop_dsp_(const uint32_t *acc, const uint32_t *end, int8_t *y,
+                                         const int32_t *q, const int8_t *s, int step,
+                                         const qtc_requant *p, int narrow) {
+    const int32_t lo = p->clamp_min, hi = p->clamp_max, zero = p->output_zero_point;
+    if (lo == INT8_MIN && hi == INT8_MAX)
+        for (; acc != end; ++acc, ++y, q += step, s += step)
+            *y = (int8_t)qtc_requant1_either_dsp_(*acc, *q, *s, zero, narrow);
+    else
+        for (; acc != end; ++acc, ++y, q += step, s += step) {
+            const int32_t v = qtc_requant1_either_dsp_(*acc, *q, *s, zero, narrow);
+            *y = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+        }
+}
+
 /* qtc_requant_block_i8_i8_ on DSP cores in double rounding, per channel or per tensor: GCC's code
    of qtc_requant32_ takes about 47 instructions an output (the 64-bit rounding and the divide's
-   branches), this about 25; the clamp only where it is narrower than int8 (a fused ReLU whose
-   zero point is not -128, ReLU6). */
+   branches), this about 25, or 18 for narrow accumulators; the clamp only where it is narrower
+   than int8 (a fused ReLU whose zero point is not -128, ReLU6). */
 static inline void qtc_requant_dsp_(const uint32_t *acc, int8_t *y, const qtc_requant *p, int o,
                                     int count) {
     const int step = p->channels > 1;
     const int32_t *q = p->multiplier + (step ? o : 0);
     const int8_t *s = p->shift + (step ? o : 0);
-    const int32_t lo = p->clamp_min, hi = p->clamp_max, zero = p->output_zero_point;
-    const uint32_t *end = acc + count;
-    y += o;
-    if (lo == INT8_MIN && hi == INT8_MAX)
-        for (; acc != end; ++acc, ++y, q += step, s += step)
-            *y = (int8_t)qtc_requant1_dsp_((int32_t)*acc, *q, *s, zero);
+    if (QTC_WIDE_DOUBLE_USED && p->mode != QTC_MBQM_DOUBLE_NARROW)
+        qtc_requant_loop_dsp_(acc, acc + count, y + o, q, s, step, p, 0);
     else
-        for (; acc != end; ++acc, ++y, q += step, s += step) {
-            const int32_t v = qtc_requant1_dsp_((int32_t)*acc, *q, *s, zero);
-            *y = (int8_t)(v < lo ? lo : v > hi ? hi : v);
-        }
+        qtc_requant_loop_dsp_(acc, acc + count, y + o, q, s, step, p, 1);
 }
 /* How many of the outputs qtc_requant_dsp_ took (all or none). */
 #define QTC_REQUANT_FAST_i8_i8(acc, y, o, count, p)                                                 \
-    (!QTC_SINGLE_ROUNDING_USED || p->mode == QTC_MBQM_DOUBLE                                        \
+    (!QTC_SINGLE_ROUNDING_USED || p->mode != QTC_MBQM_SINGLE                                        \
          ? (qtc_requant_dsp_(acc, y, p, o, count), count)                                           \
          : 0)
 #elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
@@ -848,7 +897,7 @@ static inline int qtc_requant_v6m_(const uint32_t *acc, int8_t *y, const qtc_req
     return j;
 }
 #define QTC_REQUANT_FAST_i8_i8(acc, y, o, count, p)                                                 \
-    (p->channels > 1 && p->mode == QTC_MBQM_DOUBLE ? qtc_requant_v6m_(acc, y, p, o, count) : 0)
+    (p->channels > 1 && p->mode != QTC_MBQM_SINGLE ? qtc_requant_v6m_(acc, y, p, o, count) : 0)
 #elif !QTC_DSP /* the DSP cores' is qtc_requant_dsp_ */
 #define QTC_REQUANT_FAST_i8_i8(acc, y, o, count, p) 0
 #endif

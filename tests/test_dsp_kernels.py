@@ -76,14 +76,15 @@ MODELS = {
     "gru": lambda: recurrent_net("GRU"),
 }
 DSP_INSTRUCTIONS = {
-    "conv": {"smlad", "smlabb", "smlatt", "usat", "ssat"},
-    "strided": {"smlad", "smlabt", "smlatt", "usat", "ssat"},
+    "conv": {"smlad", "smlabb", "smlatt", "usat", "smmlar", "ssat"},
+    "strided": {"smlad", "smlabt", "smlatt", "usat", "smmlar", "ssat"},
     "lstm": {"smlad", "smmlar"},
     "gru": {"smlad", "smmlar"},
 }
 """What the M4 code of each model must execute: SMLAD in dense, conv and recurrent dots,
-SMLABB/SMLABT for their last taps, SMLABB/SMLATT in depthwise, USAT/SSAT in the int8
-requantizer, SMMLAR in the recurrent gates the compiler proved clamp-free."""
+SMLABB/SMLABT for their last taps, SMLABB/SMLATT in depthwise, USAT/SMMLAR/SSAT in the int8
+requantizer of narrow accumulators, SMMLAR in the recurrent gates the compiler proved
+clamp-free."""
 
 
 def mnemonics(elf: Path, function: str) -> set[str]:
@@ -130,7 +131,9 @@ def build_and_compare(model: keras.Model, name: str, tmp_path: Path, rounding: s
 def test_m4_dsp_build_equals_m0_and_the_reference(name: str, tmp_path: Path) -> None:
     pytest.importorskip("unicorn")
     out = build_and_compare(MODELS[name](), name, tmp_path)
-    assert "#define QTC_SINGLE_ROUNDING_USED 0" in (out / "model.c").read_text()
+    source = (out / "model.c").read_text()
+    assert "#define QTC_SINGLE_ROUNDING_USED 0" in source
+    assert "#define QTC_WIDE_DOUBLE_USED 0" in source, "a layer of real weights is not narrow"
     used = mnemonics(tmp_path / "cortex-m4" / "bench.elf", "model_run")
     assert DSP_INSTRUCTIONS[name] <= used, f"the M4 build lacks {DSP_INSTRUCTIONS[name] - used}"
     generic = mnemonics(tmp_path / "cortex-m0" / "bench.elf", "model_run")

@@ -30,7 +30,11 @@ import numpy as np
 import pytest
 
 import test_int_c as base
+from qtc.compiler import emit_c_qnn
+from qtc.compiler.textual_ir import parse_module
 from qtc.dialects import fixedpoint as fp
+from qtc.dialects import qnn
+from qtc.dialects.dense import dense_to_numpy
 from qtc.dialects.qtc_attrs import storage_range
 from qtc.compiler.build import runtime_file
 from qtc.compiler.host_run import SANITIZE_FLAGS, STRICT_FLAGS, build_host_model
@@ -239,6 +243,22 @@ def run_cases(cases: list[base.Case], tmp_path: Path, flags: tuple[str, ...], se
         )
 
 
+def test_narrow_accumulators_end_at_their_bound() -> None:
+    """A double-rounding int8 layer is narrow (QTC_MBQM_DOUBLE_NARROW) while every channel's
+    reachable |acc|, |folded bias| + 128 * sum |w|, stays below 2^(30 - left), and wide once one
+    channel reaches it."""
+    case = accumulating("dense", [1, 40], [40, 3], 8, 8, 16)
+    op = next(o for o in parse_module(case.text).walk() if isinstance(o, qnn.DenseOp))
+    assert op.rounding.data == "double"
+    weights = dense_to_numpy(op.weights.owner.value)
+    left = np.maximum(np.asarray(op.shifts(), np.int64), 0)
+    room = (np.int64(1) << (30 - left)) - 1 - 128 * np.abs(weights.astype(np.int64)).sum(axis=0)
+    assert emit_c_qnn.narrow_accumulators(op, weights, room)
+    assert emit_c_qnn.narrow_accumulators(op, weights, -room)
+    room[1] += 1
+    assert not emit_c_qnn.narrow_accumulators(op, weights, room)
+
+
 @pytest.mark.parametrize("form", sorted(SPLIT))
 def test_packed_kernels_at_the_edges(form: str, tmp_path: Path) -> None:
     run_cases(edge_cases(), tmp_path, (SPLIT[form],), 5)
@@ -340,11 +360,19 @@ static int32_t any(uint32_t r) {
     return r % 4 ? (int32_t)next() >> (next() % 32) : ACCS[next() % COUNT(ACCS)];
 }
 
+/* acc within a narrow accumulator's bound for shift s: |acc| < 2^(30 - max(s, 0)), its ends
+   included. */
+static uint32_t narrowed(uint32_t acc, int s) {
+    const int32_t v = (int32_t)acc >> ((s > 0 ? s : 0) + 1);
+    return (uint32_t)(v == -(INT32_C(1) << (30 - (s > 0 ? s : 0))) ? v + 1 : v);
+}
+
 /* Mismatches of qtc_requant_block_i8_i8_ (on ARMv6-M the asm of groups of four per-channel
-   outputs in double rounding, on DSP cores that of any count, per channel or per tensor) against
-   qtc_requant32_ output by output: edge and random accumulators of every magnitude, extreme and
-   random multipliers, every shift, both roundings, zero points and clamps at the ends of the
-   range, channels from 0 or 8 of 24 or one per-tensor multiplier, blocks of 1..16 outputs. */
+   outputs in double rounding, on DSP cores that of any count, per channel or per tensor, of
+   wide and of narrow accumulators) against qtc_requant32_ output by output: edge and random
+   accumulators of every magnitude (narrow ones up to their bound), extreme and random
+   multipliers, every shift, both roundings, zero points and clamps at the ends of the range,
+   channels from 0 or 8 of 24 or one per-tensor multiplier, blocks of 1..16 outputs. */
 int run(void) {
     static uint32_t acc[16];
     static int32_t q[24];
@@ -356,7 +384,7 @@ int run(void) {
         const int o = (round & 1) * 8, count = round % 3 == 2 ? 1 + (round / 3) % 16 : 4;
         const int32_t *bounds = BOUNDS[round % COUNT(BOUNDS)];
         p.channels = round % 5 == 4 ? 1 : 24;
-        p.mode = round % 7 == 3 ? QTC_MBQM_SINGLE : QTC_MBQM_DOUBLE;
+        p.mode = round % 7 == 3 ? QTC_MBQM_SINGLE : round % 11 < 4 ? QTC_MBQM_DOUBLE_NARROW : QTC_MBQM_DOUBLE;
         p.output_zero_point = bounds[0]; p.clamp_min = bounds[1]; p.clamp_max = bounds[2];
         for (j = 0; j < count; ++j) {
             const uint32_t r = next();
@@ -364,6 +392,8 @@ int run(void) {
             q[o + j] = r % 3 ? (int32_t)((1u << 30) | (next() >> 2))
                              : MULTIPLIERS[next() % COUNT(MULTIPLIERS)];
             s[o + j] = (int8_t)(round < 62 * 4 ? (round * 4 + j) % 62 - 31 : (int)(next() % 62) - 31);
+            if (p.mode == QTC_MBQM_DOUBLE_NARROW)
+                acc[j] = narrowed(acc[j], s[p.channels > 1 ? o + j : 0]);
         }
         qtc_requant_block_i8_i8_(acc, y, o, count, &p);
         for (j = 0; j < count; ++j) failures += y[o + j] != (int8_t)qtc_requant32_(&p, (int32_t)acc[j], o + j);
@@ -412,8 +442,8 @@ def run_core(source: str, tmp_path: Path, cpu: str = "cortex-m0", flags: tuple[s
 @pytest.mark.parametrize("flags", [("-O2",), O0_FLAGS])
 def test_asm_requantizers_equal_the_generic_one(cpu: str, flags: tuple[str, ...], tmp_path: Path) -> None:
     """qtc_requant4_v6m_ (the Cortex-M0 asm of four int8 outputs) and qtc_requant_dsp_ (the
-    M4's, any count), run in Unicorn, give qtc_requant32_'s outputs for blocks of 1 to 16
-    outputs, also built at -O0 with the frame pointer."""
+    M4's, any count, of wide and of narrow accumulators), run in Unicorn, give qtc_requant32_'s
+    outputs for blocks of 1 to 16 outputs, also built at -O0 with the frame pointer."""
     pytest.importorskip("unicorn")
     assert run_core(REQUANT_HARNESS, tmp_path, cpu, flags) == 0, "mismatches"
 
@@ -560,15 +590,22 @@ def core_runner(out_dir: Path, cpu: str, build_dir: Path):
 @pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
 def test_cortex_m_builds_equal_the_reference(cpu: str, tmp_path: Path) -> None:
     """Some random and edge modules compiled for the core (the M0: the split multiply in
-    ARMv6-M code) give the reference's outputs for the extreme and two random inputs."""
+    ARMv6-M code) give the reference's outputs for the extreme and two random inputs; among
+    them layers of narrow accumulators and of wide ones (the M4's two int8 requantizers)."""
     pytest.importorskip("unicorn")
     cases = [c for kind in ("dense", "conv2d", "depthwise_conv2d", "softmax", "requantize", "add")
              for c in base.random_cases(kind)[:3]] + edge_cases()[:9] + equal_scale_adds()[:5]
+    cases.append(accumulating("dense", [3, 300], [300, 5], 8, 8, 16, wrap_bias=True))  # wide, double
     rng = np.random.default_rng(11)
+    modes = set()
     for i, case in enumerate(cases):
         out_dir = tmp_path / f"case{i}"
         base.write_c(case, out_dir)
+        source = (out_dir / "model.c").read_text()
+        modes |= {"narrow"} if "QTC_MBQM_DOUBLE_NARROW" in source else set()
+        modes |= set() if "#define QTC_WIDE_DOUBLE_USED 0" in source else {"wide"}
         run = core_runner(out_dir, cpu, out_dir / cpu)
         x = base.input_batch(rng, case.input_shape, case.bits)[[0, 1, 2, 5, 6]]
         for sample, want in zip(x, base.reference(case, x)):
             assert np.array_equal(run(sample), want), f"{case.kind} case {i} on {cpu}:\n{case.text}"
+    assert modes == {"narrow", "wide"}

@@ -224,42 +224,33 @@ static inline int32_t qtc_rnn_gate_generic_(uint32_t s, const int32_t *g, int si
 }
 
 #if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-/* sat16(r) in asm: r unless its int16 truncation differs, then 0x7FFF ^ (r >> 31). */
-#define QTC_RNN_SAT16_V6M_(label)                                                                   \
-    "sxth %[u], %[v]\n\tcmp %[u], %[v]\n\tbeq " label "f\n\tasrs %[v], %[v], #31\n\t"              \
-    "movs %[u], #128\n\tlsls %[u], %[u], #8\n\tsubs %[u], #1\n\teors %[v], %[u]\n" label ":\n\t"
-
-/* *out = G(s) (sat16(*out + G) when add) on ARMv6-M, for a column whose gate words carry
-   left + 1 (double rounding, clamp free; see qtc_rnn_gate_dsp_): x = (bias + s) << (left + 1),
-   the rounded high word of x q from four 16x16-bit products (x = ah 2^16 + al, q = bh 2^16 +
-   bl, al, bl, bh unsigned: ah bh + floor((ah bl + al bh + floor(al bl / 2^16) + 2^15) / 2^16),
-   ah bl split at bit 16 so that the unsigned sum fits 32 bits), plus RDBPOT's c, shifted
-   right, saturated to int16. The right shift waits in a high register while the six low ones
-   hold the products; about two thirds of the instructions of GCC's code of the generic gate. */
-static inline void qtc_rnn_gate_v6m_(uint32_t s, const int32_t *g, int add, int16_t *out) {
+/* G(s) before its int16 saturation on ARMv6-M, for a column whose gate words carry left + 1
+   (double rounding, clamp free; see qtc_rnn_gate_dsp_): x = (bias + s) << (left + 1), the rounded
+   high word of x q from four 16x16-bit products (x = ah 2^16 + al, q = bh 2^16 + bl, al, bl, bh
+   unsigned: ah bh + floor((ah bl + al bh + floor(al bl / 2^16) + 2^15) / 2^16), ah bl split at
+   bit 16 so that the unsigned sum fits 32 bits), plus RDBPOT's c, shifted right. The right shift
+   waits in a high register while the six low ones hold the products. */
+static inline int32_t qtc_rnn_gate_v6m_(uint32_t s, const int32_t *g) {
     int32_t x = (int32_t)s, b, t, u, v, e, right;
-    __asm__ volatile(
-        ".syntax unified\n\t"
-        "mov %[t], %[g]\n\tldr %[b], [%[t], #8]\n\tadds %[x], %[b]\n\t"
-        "ldr %[e], [%[t], #16]\n\tldr %[b], [%[t], #12]\n\t"
-        "lsrs %[u], %[e], #16\n\tlsls %[x], %[u]\n\t"
-        "lsls %[e], %[e], #16\n\tlsrs %[e], %[e], #24\n\tmov %[right], %[e]\n\t"
-        "movs %[v], #1\n\tlsls %[v], %[e]\n\tasrs %[u], %[x], #31\n\tadds %[v], %[u]\n\t"
-        "lsrs %[v], %[v], #1\n\t"
-        "asrs %[t], %[x], #16\n\tuxth %[x], %[x]\n\tlsrs %[u], %[b], #16\n\tuxth %[b], %[b]\n\t"
-        "movs %[e], %[t]\n\tmuls %[e], %[u]\n\tadds %[v], %[e]\n\t"
-        "muls %[t], %[b]\n\tmuls %[u], %[x]\n\tmuls %[b], %[x]\n\t"
-        "lsrs %[b], %[b], #16\n\tadds %[b], %[u]\n\tuxth %[u], %[t]\n\tadds %[b], %[u]\n\t"
-        "movs %[u], #128\n\tlsls %[u], %[u], #8\n\tadds %[b], %[u]\n\tlsrs %[b], %[b], #16\n\t"
-        "asrs %[t], %[t], #16\n\tadds %[v], %[t]\n\tadds %[v], %[b]\n\t"
-        "mov %[e], %[right]\n\tasrs %[v], %[e]\n\t" QTC_RNN_SAT16_V6M_("1")
-        "mov %[t], %[out]\n\tmov %[u], %[add]\n\tcmp %[u], #0\n\tbeq 2f\n\t"
-        "ldrh %[u], [%[t]]\n\tsxth %[u], %[u]\n\tadds %[v], %[u]\n\t" QTC_RNN_SAT16_V6M_("2")
-        "strh %[v], [%[t]]"
-        : [x] "+&l"(x), [b] "=&l"(b), [t] "=&l"(t), [u] "=&l"(u), [v] "=&l"(v), [e] "=&l"(e),
-          [right] "=&h"(right)
-        : [g] "h"(g), [out] "h"(out), [add] "h"(add)
-        : "cc", "memory");
+    __asm__(".syntax unified\n\t"
+            "mov %[t], %[g]\n\tldr %[b], [%[t], #8]\n\tadds %[x], %[b]\n\t"
+            "ldr %[e], [%[t], #16]\n\tldr %[b], [%[t], #12]\n\t"
+            "lsrs %[u], %[e], #16\n\tlsls %[x], %[u]\n\t"
+            "lsls %[e], %[e], #16\n\tlsrs %[e], %[e], #24\n\tmov %[right], %[e]\n\t"
+            "movs %[v], #1\n\tlsls %[v], %[e]\n\tasrs %[u], %[x], #31\n\tadds %[v], %[u]\n\t"
+            "lsrs %[v], %[v], #1\n\t"
+            "asrs %[t], %[x], #16\n\tuxth %[x], %[x]\n\tlsrs %[u], %[b], #16\n\tuxth %[b], %[b]\n\t"
+            "movs %[e], %[t]\n\tmuls %[e], %[u]\n\tadds %[v], %[e]\n\t"
+            "muls %[t], %[b]\n\tmuls %[u], %[x]\n\tmuls %[b], %[x]\n\t"
+            "lsrs %[b], %[b], #16\n\tadds %[b], %[u]\n\tuxth %[u], %[t]\n\tadds %[b], %[u]\n\t"
+            "movs %[u], #128\n\tlsls %[u], %[u], #8\n\tadds %[b], %[u]\n\tlsrs %[b], %[b], #16\n\t"
+            "asrs %[t], %[t], #16\n\tadds %[v], %[t]\n\tadds %[v], %[b]\n\t"
+            "mov %[e], %[right]\n\tasrs %[v], %[e]"
+            : [x] "+&l"(x), [b] "=&l"(b), [t] "=&l"(t), [u] "=&l"(u), [v] "=&l"(v), [e] "=&l"(e),
+              [right] "=&h"(right)
+            : [g] "h"(g)
+            : "cc", "memory");
+    return v;
 }
 #endif
 
@@ -267,19 +258,19 @@ static inline void qtc_rnn_gate_v6m_(uint32_t s, const int32_t *g, int add, int1
    recurrent parts), G_j the rescale to int16 Q3.12 of the gate words g + 5j; single: single
    rounding. Out of line: one copy of the requantizer, called once per four columns (with the
    DSP, for the columns the clamp-free gate does not take; on ARMv6-M, the columns that carry
-   left + 1 by its asm). */
+   left + 1 by its asm, the rare saturation out of the way of the common path). */
 QTC_OUT_OF_LINE void qtc_rnn_gates32_(const uint32_t *s, const int32_t *g, int lanes, int single,
                                       int add, int16_t *out) {
     const int32_t *end = g + lanes * QTC_RNN_GATE_WORDS;
     for (; g != end; g += QTC_RNN_GATE_WORDS, ++s, ++out) {
         int32_t r;
 #if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-        if (!single && (uint32_t)g[4] >> 16) {
-            qtc_rnn_gate_v6m_(*s, g, add, out);
-            continue;
-        }
+        if (__builtin_expect(!single && (uint32_t)g[4] >> 16, 1)) {
+            r = qtc_rnn_gate_v6m_(*s, g);
+            if (__builtin_expect(r != (int16_t)r, 0)) r = (r >> 31) ^ 0x7FFF;
+        } else
 #endif
-        r = qtc_rnn_gate_generic_(*s, g, single);
+            r = qtc_rnn_gate_generic_(*s, g, single);
         if (add) r = qtc_clamp(r + *out, -32768, 32767);
         *out = (int16_t)r;
     }

@@ -22,7 +22,9 @@ uniform random inputs: 20 inputs a graph.
 
 A mismatching graph is shrunk: its Hypothesis run is replayed (same seed, so the same
 sequence of graphs) up to the failing graph, which is then built alone and minimised by
-Hypothesis. `benchmarks/fuzz.py --cases N --seed S` runs longer campaigns with this code.
+Hypothesis. The same graphs also run cross-compiled for the Cortex-M0 and M4 in Unicorn (their
+asm kernels and requantizers; no sanitizers there). `benchmarks/fuzz.py --cases N --seed S
+[--cores ...]` runs longer campaigns with this code.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ from test_int_c import (
     window_props,
     zero_point,
 )
+from test_int_fast import core_runner
 
 CASES = 2000
 """Graphs the test runs (benchmarks/fuzz.py takes --cases)."""
@@ -93,6 +96,11 @@ MIXED_EXTREMES = 3
 """Inputs whose elements are drawn from each width's extreme values, per graph."""
 COMPILERS = tuple(cc for cc in ("gcc", "clang") if shutil.which(cc)) or ("gcc",)
 """The C programs are built alternately with each compiler found."""
+CORES = ("cortex-m0", "cortex-m4")
+"""Targets whose programs are cross-compiled (qtc cost's bench: arm-none-eabi-gcc -O2, the
+ARMv6-M and DSP asm kernels) and run in Unicorn, input by input, instead of on the host."""
+CORE_CASES = 400
+"""Graphs each core's test runs."""
 SYSTEMIC = 3
 """A failed batch whose first SYSTEMIC graphs fail alone with one error is not split further."""
 FUZZ_FLAGS = tuple(flag for flag in SANITIZE_FLAGS if flag != "-g")
@@ -587,6 +595,11 @@ def reference(module, inputs: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def build_and_run(directory: Path, flat: np.ndarray, outputs: int, dtype, cc: str) -> np.ndarray:
+    """[samples, outputs] of the batch's C: built with host compiler `cc` under the sanitizers,
+    or for the core `cc` (one of CORES) and run in Unicorn."""
+    if cc in CORES:
+        run = core_runner(directory, cc, directory / cc, name="fuzz")
+        return np.stack([run(sample) for sample in flat])
     model = build_host_model(
         str(directory),
         (flat.shape[1],),
@@ -745,13 +758,14 @@ class Summary:
     generate_seconds: float = 0.0
     seconds: float = 0.0
     shrunk: str | None = None
+    targets: tuple[str, ...] = COMPILERS
 
     def table(self) -> str:
         rows = [
             ("cases", self.cases),
             ("inputs", self.inputs),
             ("values compared", self.values),
-            ("C programs", f"{self.programs} ({', '.join(COMPILERS)} by turns)"),
+            ("C programs", f"{self.programs} ({', '.join(self.targets)} by turns)"),
             ("mismatching cases", len(self.mismatches)),
             ("seconds (generation)", f"{self.generate_seconds:.1f}"),
             ("seconds (total)", f"{self.seconds:.1f}"),
@@ -768,10 +782,12 @@ def fuzz(
     batch: int = BATCH,
     jobs: int | None = None,
     shrink_failures: bool = True,
+    targets: tuple[str, ...] = COMPILERS,
 ) -> Summary:
-    """Generate `cases` graphs, run them in C programs of `batch` graphs, compare."""
+    """Generate `cases` graphs, run them in C programs of `batch` graphs (built for each of
+    `targets` by turns: host compilers or CORES), compare."""
     began = time.perf_counter()
-    summary = Summary()
+    summary = Summary(targets=targets)
     graphs = collect(cases, seed)
     summary.generate_seconds = time.perf_counter() - began
     chunks = [
@@ -782,7 +798,7 @@ def fuzz(
     with tempfile.TemporaryDirectory(prefix="qtc-fuzz-") as tmp:
         with ThreadPoolExecutor(jobs or os.cpu_count() or 1) as pool:
             runs = [
-                start(chunk, Path(tmp) / f"batch{i}", pool, COMPILERS[i % len(COMPILERS)])
+                start(chunk, Path(tmp) / f"batch{i}", pool, targets[i % len(targets)])
                 for i, chunk in enumerate(chunks)
             ]
         for run in runs:
@@ -833,6 +849,22 @@ def test_fuzzed_graphs_c_matches_the_reference(request, record_property) -> None
     assert summary.cases == CASES
     pools = {f"{kind}{rank}d" for kind in ("max_pool", "avg_pool") for rank in (1, 2)}
     assert set(summary.kinds) >= {*KINDS, *pools} - {"max_pool", "avg_pool"}
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@pytest.mark.parametrize("core", CORES)
+def test_fuzzed_graphs_on_cortex_m_match_the_reference(core: str, request) -> None:
+    """The same graphs built for the Cortex-M0 (ARMv6-M asm kernels, the split multiply) and
+    the M4 (the DSP kernels and requantizers) and run in Unicorn equal the interpreter."""
+    pytest.importorskip("unicorn")
+    summary = fuzz(CORE_CASES, targets=(core,))
+    show(request, f"qnn graph fuzzing on the {core} (derandomized):\n{summary.table()}")
+    assert not summary.mismatches, (
+        f"{len(summary.mismatches)} of {summary.cases} graphs differ on the {core}; smallest failing "
+        f"graph found:\n{summary.shrunk}\n\nfirst failing graph as generated:\n"
+        f"{summary.mismatches[0].report()}"
+    )
+    assert summary.cases == CORE_CASES and summary.values > 0
 
 
 @needs_gcc

@@ -554,13 +554,14 @@ def test_equal_scale_adds_equal_the_reference(form: str, tmp_path: Path) -> None
 # ----------------------------------------------------------------------------- on the M0
 
 
-def core_runner(out_dir: Path, cpu: str, build_dir: Path):
-    """x -> the model's output, compiled for `cpu` (qtc cost's bench) and run in Unicorn."""
+def core_runner(out_dir: Path, cpu: str, build_dir: Path, name: str = "model"):
+    """x -> the model's outputs (all of them, one flat array), compiled for `cpu` (qtc cost's
+    bench) and run in Unicorn; x holds every input, one after the other."""
     import unicorn
     import unicorn.arm_const as uc_arm
     from qtc.compiler import cost
 
-    bench = cost.build_bench(str(out_dir), cpu, build_dir=str(build_dir))
+    bench = cost.build_bench(str(out_dir), cpu, name, build_dir=str(build_dir))
     elf = cost.Elf(bench.elf)
     end = elf.address("qtc_bench_end") & ~1
 

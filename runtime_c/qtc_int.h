@@ -755,9 +755,28 @@ QTC_OUT_OF_LINE void qtc_window4_v6m_(const int8_t *x, int row, int col, int kh,
                      : [e] "r"(end)                                                                 \
                      : "cc", "memory")
 
-/* qtc_dot4_runs_i8_ on ARMv6-M, four taps an iteration (a taken branch costs 3 cycles): one word of
-   four inputs taken apart by shifts when x is word aligned, else a byte load each (Thumb-1 has
-   no immediate-offset signed byte load); then the last n % 4 taps one at a time. The runs of a
+/* The taps of qtc_dot4_v6m_ until x reaches `end`, eight an iteration (`body` a step of four),
+   entered at its second half when (n & 4), which a holds on entry. The loop is longer than a
+   conditional branch reaches: BEQ out, B back. */
+#define QTC_V6M_DOT_LOOP8_(end, body)                                                               \
+    __asm__ volatile(".syntax unified\n\t"                                                          \
+                     "cmp %[a], #0\n\tbne 2f\n"                                                    \
+                     "1:\n\t" body "2:\n\t" body "cmp %[x], %[e]\n\tbeq 3f\n\tb 1b\n3:\n\t"    \
+                     : [x] "+l"(x), [w] "+l"(w), [s0] "+h"(s0), [s1] "+h"(s1), [s2] "+h"(s2),       \
+                       [s3] "+h"(s3), [u] "=&l"(u), [v] "=&l"(v), [k] "=&l"(k), [a] "+&l"(a)        \
+                     : [e] "r"(end)                                                                 \
+                     : "cc", "memory")
+
+/* Four taps of qtc_dot4_v6m_ from one word of inputs (x word aligned), taken apart by shifts. */
+#define QTC_V6M_DOT_WORD_                                                                           \
+    "ldm %[x]!, {%[u]}\n\tsxtb %[v], %[u]\n\t" QTC_V6M_DOT_TAP_                                    \
+    "lsls %[v], %[u], #16\n\tasrs %[v], %[v], #24\n\t" QTC_V6M_DOT_TAP_                            \
+    "lsls %[v], %[u], #8\n\tasrs %[v], %[v], #24\n\t" QTC_V6M_DOT_TAP_                             \
+    "asrs %[v], %[u], #24\n\t" QTC_V6M_DOT_TAP_
+
+/* qtc_dot4_runs_i8_ on ARMv6-M: when x is word aligned eight taps an iteration (a taken branch
+   costs 3 cycles), from words of four inputs; else four, a byte load each (Thumb-1 has no
+   immediate-offset signed byte load); then the last n % 4 taps one at a time. The runs of a
    window share the call. */
 QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, int step, int runs, const uint32_t *w, int n,
                                    uint32_t *acc) {
@@ -768,12 +787,8 @@ QTC_OUT_OF_LINE void qtc_dot4_v6m_(const int8_t *x, int step, int runs, const ui
         end = x + (n & ~3);
         last = x + n;
         if (x != end && !((uint32_t)(uintptr_t)x & 3u)) {
-            QTC_V6M_DOT_LOOP_(end, "ldm %[x]!, {%[u]}\n\tsxtb %[v], %[u]\n\t" QTC_V6M_DOT_TAP_
-                                   "lsls %[v], %[u], #16\n\tasrs %[v], %[v], #24\n\t"
-                                   QTC_V6M_DOT_TAP_
-                                   "lsls %[v], %[u], #8\n\tasrs %[v], %[v], #24\n\t"
-                                   QTC_V6M_DOT_TAP_
-                                   "asrs %[v], %[u], #24\n\t" QTC_V6M_DOT_TAP_);
+            a = n & 4;
+            QTC_V6M_DOT_LOOP8_(end, QTC_V6M_DOT_WORD_);
         } else if (x != end) {
             QTC_V6M_DOT_LOOP_(end, "ldrb %[v], [%[x]]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_
                                    "ldrb %[v], [%[x], #1]\n\tsxtb %[v], %[v]\n\t" QTC_V6M_DOT_TAP_

@@ -136,34 +136,40 @@ QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, ui
     (void)qtc_rnn_sum4_dsp_(v, n, w, s);
 }
 #elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+/* One row pair of qtc_rnn_dot4_ on ARMv6-M: the two inputs, then a word of weights for columns
+   0 and 1 and one for columns 2 and 3. */
+#define QTC_RNN_V6M_PAIR_                                                                           \
+    "ldrh %[v0], [%[v], #0]\n\tsxth %[v0], %[v0]\n\t"                                               \
+    "ldrh %[v1], [%[v], #2]\n\tsxth %[v1], %[v1]\n\t"                                               \
+    "adds %[v], %[v], #4\n\t"                                                                       \
+    "ldm %[w]!, {%[k]}\n\t"                                                                         \
+    "sxtb %[t], %[k]\n\tmuls %[t], %[v0], %[t]\n\tadd %[s0], %[t]\n\t"                               \
+    "lsls %[t], %[k], #16\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v0], %[t]\n\tadd %[s1], %[t]\n\t"  \
+    "lsls %[t], %[k], #8\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v1], %[t]\n\tadd %[s0], %[t]\n\t"   \
+    "asrs %[k], %[k], #24\n\tmuls %[k], %[v1], %[k]\n\tadd %[s1], %[k]\n\t"                          \
+    "ldm %[w]!, {%[k]}\n\t"                                                                         \
+    "sxtb %[t], %[k]\n\tmuls %[t], %[v0], %[t]\n\tadd %[s2], %[t]\n\t"                               \
+    "lsls %[t], %[k], #16\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v0], %[t]\n\tadd %[s3], %[t]\n\t"  \
+    "lsls %[t], %[k], #8\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v1], %[t]\n\tadd %[s2], %[t]\n\t"   \
+    "asrs %[k], %[k], #24\n\tmuls %[k], %[v1], %[k]\n\tadd %[s3], %[k]\n\t"
+
 /* The same on ARMv6-M: GCC spills the four sums of the C loop below on Thumb-1's eight low
    registers; here they stay in high registers, the inputs, weights and products in low ones
-   (not at -Os, where GCC keeps r8-r11 out of asm operands). */
+   (not at -Os, where GCC keeps r8-r11 out of asm operands). Two row pairs an iteration (a taken
+   branch costs 3 cycles), entered at the second when n % 4 >= 2 (t says so on entry). */
 QTC_OUT_OF_LINE void qtc_rnn_dot4_(const int16_t *v, int n, const int32_t *w, uint32_t *s) {
     uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     const int16_t *end = v + (n & ~1);
     if (v != end) {
-        int32_t v0, v1, k, t;
+        int32_t v0, v1, k, t = n & 2;
         __asm__ volatile(
-            ".syntax unified\n"
-            "1:\n\t"
-            "ldrh %[v0], [%[v], #0]\n\tsxth %[v0], %[v0]\n\t"
-            "ldrh %[v1], [%[v], #2]\n\tsxth %[v1], %[v1]\n\t"
-            "adds %[v], %[v], #4\n\t"
-            "ldm %[w]!, {%[k]}\n\t"
-            "sxtb %[t], %[k]\n\tmuls %[t], %[v0], %[t]\n\tadd %[s0], %[t]\n\t"
-            "lsls %[t], %[k], #16\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v0], %[t]\n\tadd %[s1], %[t]\n\t"
-            "lsls %[t], %[k], #8\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v1], %[t]\n\tadd %[s0], %[t]\n\t"
-            "asrs %[k], %[k], #24\n\tmuls %[k], %[v1], %[k]\n\tadd %[s1], %[k]\n\t"
-            "ldm %[w]!, {%[k]}\n\t"
-            "sxtb %[t], %[k]\n\tmuls %[t], %[v0], %[t]\n\tadd %[s2], %[t]\n\t"
-            "lsls %[t], %[k], #16\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v0], %[t]\n\tadd %[s3], %[t]\n\t"
-            "lsls %[t], %[k], #8\n\tasrs %[t], %[t], #24\n\tmuls %[t], %[v1], %[t]\n\tadd %[s2], %[t]\n\t"
-            "asrs %[k], %[k], #24\n\tmuls %[k], %[v1], %[k]\n\tadd %[s3], %[k]\n\t"
+            ".syntax unified\n\t"
+            "cmp %[t], #0\n\tbne 2f\n"
+            "1:\n\t" QTC_RNN_V6M_PAIR_ "2:\n\t" QTC_RNN_V6M_PAIR_
             "cmp %[v], %[end]\n\t"
             "bne 1b"
             : [v] "+l"(v), [w] "+l"(w), [s0] "+h"(s0), [s1] "+h"(s1), [s2] "+h"(s2),
-              [s3] "+h"(s3), [v0] "=&l"(v0), [v1] "=&l"(v1), [k] "=&l"(k), [t] "=&l"(t)
+              [s3] "+h"(s3), [v0] "=&l"(v0), [v1] "=&l"(v1), [k] "=&l"(k), [t] "+&l"(t)
             : [end] "r"(end)
             : "cc", "memory");
     }
@@ -453,11 +459,12 @@ static inline int32_t qtc_rnn_q15_(int32_t p) {
     return (p + (1 << 14) - (p < 0)) >> 15;
 }
 
-/* The cell state (scale 2^power) as the tanh table's Q3.12 input. */
+/* The cell state (scale 2^power, -30 <= power <= 0) as the tanh table's Q3.12 input: an int16
+   times at most 2^12, or divided by at most 2^18; both fit int32. */
 static inline int16_t qtc_rnn_cell_q3_12_(int32_t cell, int power) {
     const int shift = power + 12;
-    if (shift >= 0) return (int16_t)qtc_saturate((int64_t)cell * ((int64_t)1 << shift), 16);
-    return (int16_t)qtc_rdbpot(cell, -shift);
+    if (shift >= 0) return (int16_t)qtc_clamp(cell * (1 << shift), -32768, 32767);
+    return (int16_t)qtc_rdbpot_fast_(cell, -shift);
 }
 
 /* LSTM unit j from the pre-activations [4 * u]: c' = sat16(RDBPOT(f c, 15) + RDBPOT(i g,
@@ -468,9 +475,9 @@ static inline void qtc_lstm_unit_(const int16_t *pre, int16_t *h, int16_t *c, in
     const int32_t f = qtc_lut_i16(pre[u + j], p->gate_table);
     const int32_t g = qtc_lut_i16(pre[2 * u + j], p->candidate_table);
     const int32_t o = qtc_lut_i16(pre[3 * u + j], p->gate_table);
-    const int power = p->cell_scale_power;
+    const int power = p->cell_scale_power; /* -30 .. 0: both terms and their sum fit int32 */
     const int32_t cell =
-        qtc_saturate((int64_t)qtc_rnn_q15_(f * c[j]) + qtc_rdbpot(i * g, 30 + power), 16);
+        qtc_clamp(qtc_rnn_q15_(f * c[j]) + qtc_rdbpot_fast_(i * g, 30 + power), -32768, 32767);
     c[j] = (int16_t)cell;
     h[j] = (int16_t)qtc_rnn_q15_(
         o * qtc_lut_i16(qtc_rnn_cell_q3_12_(cell, power), p->candidate_table));

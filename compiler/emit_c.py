@@ -104,9 +104,9 @@ class CEmitter:
         self.arena_lower_bound: int = plan["lower_bound_bytes"]
         self.state_bytes = 0
         """Static arrays outside the arena that persist between calls (held output, sample ring)."""
-        self.fast_requant_modes: set[str] = set()
-        """The requantizer modes of the int8 layers whose outputs qtc_int.h's
-        qtc_requant_block_i8_i8_ takes (the fast requantizers of some are compiled out)."""
+        self.wide_fast_requant = False
+        """Whether an int8 layer whose outputs qtc_int.h's qtc_requant_block_i8_i8_ takes has
+        double rounding of accumulators not proven narrow (set by the emitters)."""
         signature = c_signature(self.function, io)
         self.inputs, self.outputs, self.ops = signature.inputs, signature.outputs, signature.ops
         # ("input" | "output", qparams) of the boundary conversions left to the caller (int I/O)
@@ -306,7 +306,7 @@ class CEmitter:
             return []
         roundings = {op.rounding.data for op in self.ops if isinstance(op, qnn.RoundingOp)}
         config = [] if "single" in roundings else ["#define QTC_SINGLE_ROUNDING_USED 0"]
-        if "QTC_MBQM_DOUBLE" not in self.fast_requant_modes:
+        if not self.wide_fast_requant:
             config.append("#define QTC_WIDE_DOUBLE_USED 0")
         return config
 

@@ -269,12 +269,12 @@ def shares_packed_kernel(em: CEmitter, op: qnn._AccumulatingOp) -> bool:
 
 
 def narrow_accumulators(op: qnn._AccumulatingOp, weights: np.ndarray, bias: np.ndarray) -> bool:
-    """Whether every accumulator an int8 layer of double rounding can reach, folded `bias` plus
-    [taps, channels] `weights` times raw inputs in [-128, 127] (padding taps hold the input zero
-    point the bias folds), has |acc| < 2^(30 - left), left = max(shift, 0): then acc << (left +
-    1) fits int32 and the DSP requantizer rounds once into the high word (QTC_MBQM_DOUBLE_NARROW),
-    with the reference's results."""
-    if op.accumulator_bits() != 32 or op.rounding.data != "double":
+    """Whether `op` is an int8 layer of double rounding and every accumulator it can reach,
+    folded `bias` plus [taps, channels] `weights` times raw inputs in [-128, 127] (padding taps
+    hold the input zero point the bias folds), has |acc| < 2^(30 - left), left = max(shift, 0):
+    then acc << (left + 1) fits int32 and the DSP requantizer rounds once into the high word
+    (QTC_MBQM_DOUBLE_NARROW), with the reference's results."""
+    if dtype_of(op.input).itemsize != 1 or op.accumulator_bits() != 32 or op.rounding.data != "double":
         return False
     channels = weights.shape[1]
     reach = np.abs(bias[:channels].astype(np.int64)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=0)
@@ -290,10 +290,9 @@ def _packed_operands(
     hint = _hint(op)
     words = em.const_array(f"{hint}_packed", packed_weights(weights), "uint32_t")
     bias = folded_bias(op, weights)
-    narrow = dtype_of(op.input).itemsize == 1 and narrow_accumulators(op, weights, bias)
-    fields = op_requant_fields(em, op, narrow)
+    fields = op_requant_fields(em, op, narrow_accumulators(op, weights, bias))
     if (dtype_of(op.input).itemsize, dtype_of(op.result).itemsize) == (1, 1):
-        em.fast_requant_modes.add(fields["mode"])
+        em.wide_fast_requant |= fields["mode"] == MBQM_MODES["double"]
     return words, em.const_array(f"{hint}_bias_folded", bias), fields
 
 

@@ -41,11 +41,11 @@ def main() -> int:
         "Unicorn instead of the host",
     )
     args = parser.parse_args()
-    targets = tuple(args.cores.split(",")) if args.cores else COMPILERS
-    unknown = [t for t in targets if t not in (*COMPILERS, *CORES)]
+    cores = args.cores.split(",") if args.cores else []
+    unknown = [c for c in cores if c not in CORES]
     if unknown:
         parser.error(f"unknown core(s) {', '.join(unknown)} (have {', '.join(CORES)})")
-    summary = fuzz(args.cases, args.seed, args.batch, args.jobs, not args.no_shrink, targets)
+    summary = fuzz(args.cases, args.seed, args.batch, args.jobs, not args.no_shrink, tuple(cores) or COMPILERS)
     seed = "derandomized" if args.seed is None else f"seed {args.seed}"
     print(f"qnn graph fuzzing ({seed}, {args.batch} graphs per C program)")
     print(summary.table())

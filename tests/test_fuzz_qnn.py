@@ -66,6 +66,7 @@ from test_int_c import (
     i64,
     input_batch,
     lut_table,
+    needs_arm,
     output_sizes,
     random_bias,
     random_ints,
@@ -851,7 +852,7 @@ def test_fuzzed_graphs_c_matches_the_reference(request, record_property) -> None
     assert set(summary.kinds) >= {*KINDS, *pools} - {"max_pool", "avg_pool"}
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@needs_arm
 @pytest.mark.parametrize("core", CORES)
 def test_fuzzed_graphs_on_cortex_m_match_the_reference(core: str, request) -> None:
     """The same graphs built for the Cortex-M0 (ARMv6-M asm kernels, the split multiply) and

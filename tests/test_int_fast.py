@@ -295,8 +295,8 @@ static int differ(const uint32_t *a, const uint32_t *b) {
 }
 
 /* Mismatches of the core's asm loops (QTC_DOT4_i8, QTC_WINDOW4_i8: ARMv6-M or DSP) against the
-   generic C ones: the dot over every input alignment and length 0..47 (word, byte and single-tap
-   paths) in one run, and in two or three runs of up to 15 taps whose starts are aligned or not;
+   generic C ones: the dot over every input alignment and length 0..47 (the word loop entered at
+   either half of its eight taps, the byte and single-tap paths) in one run, and in two or three runs of up to 15 taps whose starts are aligned or not;
    the window over 3x3 windows of aligned and unaligned rows; random and extreme values, wrapping
    sums included. */
 int run(void) {
@@ -329,7 +329,7 @@ int run(void) {
 """
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@base.needs_arm
 @pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
 @pytest.mark.parametrize("flags", [("-O2",), O0_FLAGS])
 def test_asm_inner_loops_equal_the_generic_ones(cpu: str, flags: tuple[str, ...], tmp_path: Path) -> None:
@@ -437,7 +437,7 @@ def run_core(source: str, tmp_path: Path, cpu: str = "cortex-m0", flags: tuple[s
     return uc.reg_read(uc_arm.UC_ARM_REG_R0)
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@base.needs_arm
 @pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
 @pytest.mark.parametrize("flags", [("-O2",), O0_FLAGS])
 def test_asm_requantizers_equal_the_generic_one(cpu: str, flags: tuple[str, ...], tmp_path: Path) -> None:
@@ -587,7 +587,7 @@ def core_runner(out_dir: Path, cpu: str, build_dir: Path, name: str = "model"):
     return run
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@base.needs_arm
 @pytest.mark.parametrize("cpu", ["cortex-m0", "cortex-m4"])
 def test_cortex_m_builds_equal_the_reference(cpu: str, tmp_path: Path) -> None:
     """Some random and edge modules compiled for the core (the M0: the split multiply in

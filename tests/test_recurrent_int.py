@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -310,11 +309,6 @@ def test_gate_words_allow_the_clamp_free_dsp_gate_only_where_it_is_exact() -> No
     assert allowed > 100
 
 
-def c_int32(v) -> str:
-    """An int32 as a C constant (INT32_MIN has none)."""
-    return str(int(v)) if v > -(2**31) else "INT32_MIN"
-
-
 V6M_GATE_HARNESS = """
 #include "qtc_recurrent.h"
 
@@ -340,7 +334,7 @@ int run(void) {
 """
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc is not installed")
+@needs_arm
 @pytest.mark.parametrize("flags", [("-O2",), O0_FLAGS])
 def test_v6m_gate_asm_equals_the_reference(flags: tuple[str, ...], tmp_path: Path) -> None:
     """On the Cortex-M0, run in Unicorn, the asm gate of the clamp-free columns
@@ -359,7 +353,7 @@ def test_v6m_gate_asm_equals_the_reference(flags: tuple[str, ...], tmp_path: Pat
     parts = rng.integers(-(2**15), 2**15, len(sums))
     tables = "\n".join([
         f"#define CASES {len(sums)}",
-        f"static const int32_t WORDS[] = {{{', '.join(map(c_int32, np.concatenate(words)))}}};",
+        f"static const int32_t WORDS[] = {{{', '.join(map(emit_c_qnn.i32, np.concatenate(words)))}}};",
         f"static const uint16_t COLUMN[] = {{{', '.join(map(str, columns))}}};",
         f"static const uint32_t SUMS[] = {{{', '.join(f'{int(v) & 0xFFFFFFFF}u' for v in sums)}}};",
         f"static const int16_t WANT[] = {{{', '.join(map(str, want))}}};",
